@@ -1,0 +1,1 @@
+"""Sourced policy Q&A with verbatim, cited quotes (see DESIGN.md)."""

@@ -1,0 +1,124 @@
+"""`python -m rag ingest | ask | quotes | stats | serve` (DESIGN §3).
+
+Scope: argument parsing, output formats (human or JSON) and exit codes; errors become one
+line on stderr and a non-zero exit. Non-goals: any logic of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.config import Settings
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.pipeline import Pipeline
+
+    results = Pipeline(settings).ingest([Path(p) for p in args.paths])
+    if not results:
+        print("nothing to ingest: no .txt/.md/.html/.pdf files in " + " ".join(args.paths), file=sys.stderr)
+        return 2
+    for r in results:
+        if r.ok:
+            print(f"ok   {r.path}: {r.message} ({r.passages} passages, {r.statements} statements)")
+        else:
+            print(f"FAIL {r.message}", file=sys.stderr)
+    return 0 if any(r.ok for r in results) else 1
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.pipeline import Pipeline
+
+    pipe = Pipeline(settings)
+    if args.question:
+        a = pipe.ask(" ".join(args.question), k=args.k)
+        if args.json:
+            _print_json(a.to_json())
+        else:
+            print(a.answer)
+            for c in a.citations:
+                print(f"[{c.n}] {c.title} — {c.source or ''} {c.published or ''}, paragraph {c.paragraph}")
+        return 0
+    for line_no, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+            if not isinstance(req, dict) or not isinstance(req.get("question"), str):
+                raise ValueError('each line must be {"question": "...", "history": [...]}')
+            a = pipe.ask(req["question"], req.get("history") or [], k=args.k)
+            _print_json(a.to_json())
+        except (ValueError, json.JSONDecodeError) as exc:
+            _print_json({"error": f"line {line_no}: {exc}"})
+    return 0
+
+
+def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.load import load_path
+    from rag.statements import extract_statements
+
+    doc = load_path(Path(args.file))
+    stmts = extract_statements(doc)
+    if args.json:
+        _print_json([s.to_json() for s in stmts])
+    else:
+        for s in stmts:
+            print(f"{s.speaker} ({s.kind}, {s.cue or 'continued'}): {s.quote}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.pipeline import Pipeline
+
+    st = Pipeline(settings).stats()
+    _print_json(st) if args.json else print(", ".join(f"{k}: {v}" for k, v in st.items()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.ui import serve
+
+    serve(settings)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m rag", description="Cited, verified quotes from news articles."
+    )
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("ingest", help="add files or folders to the store")
+    p.add_argument("paths", nargs="+")
+    p = sub.add_parser("ask", help="answer a question (or JSON lines from stdin)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("question", nargs="*")
+    p = sub.add_parser("quotes", help="statements found in one file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("stats", help="counts in the store")
+    p.add_argument("--json", action="store_true")
+    sub.add_parser("serve", help="run the Gradio app")
+    args = ap.parse_args(argv)
+    if getattr(args, "k", None) is not None and args.k <= 0:
+        ap.error(f"--k must be > 0, got {args.k}")
+    handlers = {
+        "ingest": cmd_ingest,
+        "ask": cmd_ask,
+        "quotes": cmd_quotes,
+        "stats": cmd_stats,
+        "serve": cmd_serve,
+    }
+    try:
+        return handlers[args.cmd](args, Settings())
+    except (ValueError, RuntimeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,381 @@
+"""Extractive answers (no LLM): choose the sentences or statements that answer, attribute
+them, cite them, and abstain when nothing in the library supports an answer.
+
+Scope: one public entry, `Composer.answer`, producing the Answer of DESIGN §3. Quote choice
+is query-aware at sentence level: a sentence (or a statement) is scored by the cosine between
+its embedding and the question's plus an idf-weighted coverage of the question's words.
+Non-goals: generative answers (a later LLM composer plugs in beside this one).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rag.config import Settings
+from rag.lexical import terms
+from rag.question import Intent, names_in, read_question
+from rag.retrieve import Library, StoredStatement
+from rag.text import sentence_spans
+from rag.types import Answer, Citation, Passage, RetrievedPassage
+from rag.verify import CANNOT_ANSWER, number, trim_span
+
+W_DENSE, W_LEX, W_DIRECT = 0.55, 0.45, 0.08
+
+
+@dataclass(frozen=True)
+class Evidence:
+    passage: Passage
+    start: int  # offsets into passage.text
+    end: int
+    speakers: tuple[str, ...] = ()
+    role: str | None = None
+    kind: str = "text"  # "direct" | "indirect" | "text"
+    score: float = 0.0
+    cos: float = 0.0
+    cov: float = 0.0
+
+    @property
+    def quote(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+def human_date(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    try:
+        y, m, d = (int(x) for x in iso[:10].split("-"))
+    except ValueError:
+        return iso
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+    return f"{months[m - 1]} {d}, {y}"
+
+
+class Composer:
+    """Answers questions from a Library with verified, attributed quotes."""
+
+    def __init__(self, library: Library, settings: Settings):
+        self.lib = library
+        self.settings = settings
+
+    # ---- scoring -------------------------------------------------------------------------
+    def _coverage(self, query_terms: list[str], text: str) -> float:
+        if not query_terms:
+            return 0.0
+        have = set(terms(text))
+        weights = {t: self.lib.bm25.idf(t) for t in set(query_terms)}
+        total = sum(weights.values()) or 1.0
+        return sum(w for t, w in weights.items() if t in have) / total
+
+    def _score(self, query: str, qvec: np.ndarray, evs: list[Evidence]) -> list[Evidence]:
+        if not evs:
+            return []
+        vecs = np.asarray(self.lib.store.embeddings.embed_documents([e.quote for e in evs]))
+        cos = vecs @ qvec
+        qt = terms(query)
+        out = []
+        for e, c in zip(evs, cos):
+            cov = self._coverage(qt, e.quote)
+            bonus = W_DIRECT if e.kind == "direct" else 0.0
+            out.append(
+                Evidence(
+                    e.passage,
+                    e.start,
+                    e.end,
+                    e.speakers,
+                    e.role,
+                    e.kind,
+                    W_DENSE * float(c) + W_LEX * cov + bonus,
+                    float(c),
+                    cov,
+                )
+            )
+        return sorted(out, key=lambda e: -e.score)
+
+    def _supported(self, e: Evidence) -> bool:
+        return e.cos >= self.settings.min_relevance or e.cov >= 0.5
+
+    # ---- evidence ------------------------------------------------------------------------
+    def _from_statement(self, s: StoredStatement) -> Evidence | None:
+        p = self.lib.passages.get(s.passage_id)
+        if p is None:
+            return None
+        a, b = trim_span(p.text, s.start, s.end)
+        return Evidence(p, a, b, s.speakers, s.role, s.kind)
+
+    def _sentences(self, hits: list[RetrievedPassage]) -> list[Evidence]:
+        """Candidate quotes: each sentence of the hits, or the direct quotes inside it."""
+        by_passage: dict[str, list[StoredStatement]] = {}
+        for s in self.lib.statements:
+            by_passage.setdefault(s.passage_id, []).append(s)
+        out = []
+        for h in hits:
+            p = h.passage
+            for a, b in sentence_spans(p.text):
+                near = [s for s in by_passage.get(p.passage_id, []) if s.start < b and s.end > a]
+                direct = [s for s in near if s.kind == "direct"]
+                if direct:
+                    out += [e for s in direct if (e := self._from_statement(s))]
+                    continue
+                speakers = tuple(dict.fromkeys(n for s in near for n in s.speakers))
+                role = near[0].role if len(near) == 1 else None
+                out.append(Evidence(p, a, b, speakers, role, "indirect" if near else "text"))
+        return out
+
+    def _continuations(self, e: Evidence) -> list[Evidence]:
+        """Quote paragraphs that continue e's direct quote without a new reporting verb."""
+        stmts = self.lib.statements
+        idx = next(
+            (
+                i
+                for i, s in enumerate(stmts)
+                if s.passage_id == e.passage.passage_id
+                and trim_span(e.passage.text, s.start, s.end) == (e.start, e.end)
+            ),
+            None,
+        )
+        out: list[Evidence] = []
+        if idx is None:
+            return out
+        for s in stmts[idx + 1 :]:
+            if s.cue is not None or s.speakers != e.speakers or s.kind != "direct":
+                break
+            if ev := self._from_statement(s):
+                out.append(ev)
+        return out
+
+    # ---- citations and prose -------------------------------------------------------------
+    def _citation(self, e: Evidence) -> Citation:
+        m = self.lib.meta.get(e.passage.passage_id, {})
+        return Citation(
+            n=0,
+            quote=e.quote,
+            speaker="; ".join(e.speakers) or None,
+            role=e.role,
+            doc_id=e.passage.doc_id,
+            title=str(m.get("title", "")),
+            published=m.get("published"),
+            source=m.get("source"),
+            passage_id=e.passage.passage_id,
+            paragraph=e.passage.paragraph,
+            start=e.start,
+            end=e.end,
+            verified=False,
+        )
+
+    @staticmethod
+    def _line(e: Evidence, n: int, with_speaker: bool) -> str:
+        who = " and ".join(e.speakers)
+        if e.kind == "indirect":
+            return f"“{e.quote}” [{n}] (reported speech" + (f" of {who})" if with_speaker and who else ")")
+        return (f"{who}: " if with_speaker and who else "") + f"“{e.quote}” [{n}]"
+
+    def _finish(
+        self,
+        intent: Intent,
+        question: str,
+        evs: list[Evidence],
+        head: str,
+        hits: list[RetrievedPassage],
+        timings: dict[str, float],
+        with_speaker: bool = True,
+    ) -> Answer:
+        t0 = time.perf_counter()
+        pool = {e.passage.passage_id: e.passage for e in evs} | {
+            h.passage.passage_id: h.passage for h in hits
+        }
+        cites = number([self._citation(e) for e in evs], pool)
+        timings["verify"] = (time.perf_counter() - t0) * 1000
+        if not cites:
+            return self._abstain(question, CANNOT_ANSWER, hits, timings)
+        by_key = {(c.passage_id, c.start, c.end): c.n for c in cites}
+        lines = []
+        for e in evs:
+            n = by_key.pop((e.passage.passage_id, e.start, e.end), None)
+            if n is not None:
+                lines.append("- " + self._line(e, n, with_speaker))
+        shown = list(hits) + [
+            RetrievedPassage(p, 0.0)
+            for pid, p in pool.items()
+            if pid not in {h.passage.passage_id for h in hits}
+        ]
+        return Answer(
+            question,
+            (head + "\n" if head else "") + "\n".join(lines),
+            False,
+            tuple(cites),
+            tuple(shown),
+            timings,
+        )
+
+    def _abstain(
+        self, question: str, why: str, hits: list[RetrievedPassage], timings: dict[str, float]
+    ) -> Answer:
+        titles = sorted({str(m.get("title", "")) for m in self.lib.meta.values()})
+        cover = ""
+        if titles:
+            few = "; ".join(f"“{t}”" for t in titles[:3])
+            more = f" and {len(titles) - 3} more" if len(titles) > 3 else ""
+            cover = f" The library holds {len(titles)} article(s): {few}{more}."
+        return Answer(question, why + cover, True, (), tuple(hits), timings)
+
+    # ---- routes --------------------------------------------------------------------------
+    def _unknown_names(self, q: str) -> list[str]:
+        return [g for g in names_in(q) if any(not self.lib.bm25.knows(t) for t in g.split())]
+
+    def answer(
+        self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
+    ) -> Answer:
+        t_start = time.perf_counter()
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty; ask something about the articles")
+        self.lib.refresh()
+        intent = read_question(question, history or [], self.lib.find_speakers)
+        timings: dict[str, float] = {"parse": (time.perf_counter() - t_start) * 1000}
+        if not self.lib.passages:
+            return self._abstain(question, "The library is empty: ingest some articles first.", [], timings)
+        if unknown := self._unknown_names(intent.text):
+            return self._abstain(question, f"The articles don't mention {' or '.join(unknown)}.", [], timings)
+        t0 = time.perf_counter()
+        qvec = np.asarray(self.lib.store.embeddings.embed_query(intent.text))
+        hits = self.lib.search(intent.text, k or self.settings.k, vector=qvec.tolist())
+        timings["retrieve"] = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
+        route = getattr(self, f"_route_{intent.kind}")
+        out: Answer = route(question, intent, qvec, hits, timings)
+        timings["compose"] = (time.perf_counter() - t0) * 1000 - timings.get("verify", 0.0)
+        timings["total"] = (time.perf_counter() - t_start) * 1000
+        return out
+
+    def _route_general(
+        self,
+        question: str,
+        intent: Intent,
+        qvec: np.ndarray,
+        hits: list[RetrievedPassage],
+        timings: dict[str, float],
+    ) -> Answer:
+        names = names_in(intent.text)
+        if names and re.search(r"\b(say|said|says|quote|quoted)\b", intent.text, re.I):
+            who = " or ".join(names)
+            return self._abstain(question, f"The articles mention {who} but don't quote them.", hits, timings)
+        ranked = self._score(intent.text, qvec, self._sentences(hits))
+        if not ranked or not self._supported(ranked[0]):
+            return self._abstain(question, CANNOT_ANSWER, hits, timings)
+        top = ranked[0].score
+        chosen = [e for e in ranked if e.score >= 0.85 * top and self._supported(e)][
+            : self.settings.max_quotes
+        ]
+        return self._finish(intent, question, chosen, "", hits, timings)
+
+    def _route_speaker(
+        self,
+        question: str,
+        intent: Intent,
+        qvec: np.ndarray,
+        hits: list[RetrievedPassage],
+        timings: dict[str, float],
+    ) -> Answer:
+        who = intent.speaker or ""
+        evs = [e for s in self.lib.statements if who in s.speakers if (e := self._from_statement(s))]
+        topic_terms = terms(intent.topic)
+        if topic_terms:
+            tvec = np.asarray(self.lib.store.embeddings.embed_query(intent.topic))
+            ranked = self._score(intent.topic, tvec, evs)
+            if ranked and ranked[0].cov == 0 and ranked[0].cos < 0.1:
+                return self._abstain(
+                    question, f"{who} is quoted in the articles, but not on that.", hits, timings
+                )
+        else:
+            ranked = evs
+        chosen: list[Evidence] = []
+        cut = 0.8 * ranked[0].score if topic_terms and ranked else float("-inf")
+        for e in [e for e in ranked if e.score >= cut][: self.settings.max_quotes]:
+            if all((c.passage.passage_id, c.start) != (e.passage.passage_id, e.start) for c in chosen):
+                chosen += [e, *self._continuations(e)]
+        chosen.sort(key=lambda e: (e.passage.doc_id, e.passage.start + e.start))  # reading order
+        role = next((e.role for e in evs if e.role and len(e.speakers) == 1), None)
+        head = f"{who}" + (f" ({role})" if role else "") + " said:"
+        return self._finish(intent, question, chosen, head, hits, timings, with_speaker=False)
+
+    def _route_who_said(
+        self,
+        question: str,
+        intent: Intent,
+        qvec: np.ndarray,
+        hits: list[RetrievedPassage],
+        timings: dict[str, float],
+    ) -> Answer:
+        evs = [e for s in self.lib.statements if (e := self._from_statement(s))]
+        ranked = self._score(
+            intent.topic, np.asarray(self.lib.store.embeddings.embed_query(intent.topic)), evs
+        )
+        if not ranked or not self._supported(ranked[0]):
+            return self._abstain(question, CANNOT_ANSWER, hits, timings)
+        best = ranked[0]
+        head = " and ".join(best.speakers) + (f" ({best.role})" if best.role else "") + " said it:"
+        return self._finish(
+            intent, question, [best, *self._continuations(best)], head, hits, timings, with_speaker=False
+        )
+
+    def _route_who_is(
+        self,
+        question: str,
+        intent: Intent,
+        qvec: np.ndarray,
+        hits: list[RetrievedPassage],
+        timings: dict[str, float],
+    ) -> Answer:
+        known = self.lib.find_speakers(intent.speaker or "")
+        sp = next((s for s in self.lib.speakers() if known and s.name == known[0]), None)
+        if sp and sp.role:
+            for p in self.lib.passages.values():
+                i = p.text.find(sp.role)
+                j = p.text.rfind(sp.name, 0, i) if i > 0 else -1
+                j = p.text.rfind(sp.name.split()[-1], 0, i) if j < 0 < i else j
+                if j >= 0:  # cite "Name, role" as it stands in the article
+                    e = Evidence(p, j, i + len(sp.role), (sp.name,), sp.role)
+                    head = f"{sp.name} is {sp.role}:"
+                    return self._finish(intent, question, [e], head, hits, timings, with_speaker=False)
+        return self._route_general(question, intent, qvec, hits, timings)
+
+    def _route_published(
+        self,
+        question: str,
+        intent: Intent,
+        qvec: np.ndarray,
+        hits: list[RetrievedPassage],
+        timings: dict[str, float],
+    ) -> Answer:
+        if not hits:
+            return self._abstain(question, CANNOT_ANSWER, hits, timings)
+        doc_id = hits[0].passage.doc_id
+        head_p = min((p for p in self.lib.passages.values() if p.doc_id == doc_id), key=lambda p: p.start)
+        meta: dict[str, Any] = self.lib.meta.get(head_p.passage_id, {})
+        when = human_date(meta.get("published"))
+        title = meta.get("title", "")
+        if not when:
+            return self._abstain(
+                question, f"The article “{title}” carries no publication date.", hits, timings
+            )
+        outlet = f" ({meta['source']})" if meta.get("source") else ""
+        head = f"The article was published on {when}{outlet}. Its headline:"
+        return self._finish(intent, question, [Evidence(head_p, 0, len(head_p.text))], head, hits, timings)

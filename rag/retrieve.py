@@ -1,0 +1,171 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25) fused by reciprocal rank, as a LangChain
+BaseRetriever, plus the derived views answers need (passages by id, statements by speaker).
+
+Scope: `Library` reads the store and keeps caches derived from it (rebuilt whenever the
+store's record count changes, so a second process's ingest is seen on the next question);
+`HybridRetriever` is the LangChain face of `Library.search`. Non-goals: choosing quotes
+(compose.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.lexical import BM25
+from rag.store import Record, Store
+from rag.types import Passage, RetrievedPassage
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class StoredStatement:
+    id: str
+    quote: str
+    speakers: tuple[str, ...]
+    role: str | None
+    cue: str | None
+    kind: str
+    passage_id: str
+    start: int  # offsets into the passage text
+    end: int
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    role: str | None
+    statements: int
+    articles: tuple[str, ...]
+
+
+def _passage(r: Record) -> Passage:
+    m = r.meta
+    return Passage(r.id, m["doc_id"], r.text, int(m["start"]), int(m["end"]), int(m["paragraph"]))
+
+
+def _statement(r: Record) -> StoredStatement:
+    m = r.meta
+    return StoredStatement(
+        r.id,
+        r.text,
+        tuple(s.strip() for s in str(m.get("speaker", "")).split(";") if s.strip()),
+        m.get("role"),
+        m.get("cue"),
+        str(m.get("skind", "direct")),
+        str(m["passage_id"]),
+        int(m["start"]),
+        int(m["end"]),
+    )
+
+
+class Library:
+    """What the store holds, seen through caches that follow the store's record count."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._count = -1
+        self.passages: dict[str, Passage] = {}
+        self.meta: dict[str, dict[str, Any]] = {}  # passage_id -> document metadata
+        self.statements: list[StoredStatement] = []
+        self.bm25 = BM25([])
+
+    def refresh(self) -> None:
+        n = self.store.count()
+        if n == self._count:
+            return
+        recs = self.store.records("passage")
+        self.passages = {r.id: _passage(r) for r in recs}
+        self.meta = {r.id: r.meta for r in recs}
+        self.statements = [_statement(r) for r in self.store.records("statement")]
+        self.statements.sort(
+            key=lambda s: (
+                self.meta.get(s.passage_id, {}).get("doc_id", ""),
+                self.passages[s.passage_id].start + s.start if s.passage_id in self.passages else 0,
+            )
+        )
+        self.bm25 = BM25([(r.id, self._lexical_text(r)) for r in recs])
+        self._count = n
+
+    @staticmethod
+    def _lexical_text(r: Record) -> str:
+        return r.text
+
+    def neighbours(self, p: Passage) -> list[Passage]:
+        """The passages of p's document in order."""
+        return sorted((q for q in self.passages.values() if q.doc_id == p.doc_id), key=lambda q: q.start)
+
+    def speakers(self) -> list[Speaker]:
+        self.refresh()
+        stmts: dict[str, int] = defaultdict(int)
+        roles: dict[str, str] = {}
+        arts: dict[str, set[str]] = defaultdict(set)
+        for s in self.statements:
+            for name in s.speakers:
+                stmts[name] += 1
+                arts[name].add(str(self.meta.get(s.passage_id, {}).get("title", "")))
+                if s.role and len(s.speakers) == 1:
+                    roles.setdefault(name, s.role)
+        return sorted(
+            (Speaker(n, roles.get(n), c, tuple(sorted(arts[n]))) for n, c in stmts.items()),
+            key=lambda sp: (-sp.statements, sp.name),
+        )
+
+    def find_speakers(self, text: str) -> list[str]:
+        """Known speakers named in text (full name, surname or first name), in order of mention."""
+        self.refresh()
+        hits: list[tuple[int, str]] = []
+        names = {n for s in self.statements for n in s.speakers}
+        for name in names:
+            for part in {name, name.split()[-1]}:
+                if m := re.search(rf"\b{re.escape(part)}\b", text):
+                    hits.append((m.start(), name))
+                    break
+        return list(dict.fromkeys(n for _, n in sorted(hits)))
+
+    def search(self, query: str, k: int, vector: list[float] | None = None) -> list[RetrievedPassage]:
+        """Top-k passages by reciprocal-rank fusion of dense and BM25 rankings."""
+        if k <= 0:
+            raise ValueError(f"k must be > 0, got {k}")
+        self.refresh()
+        if not self.passages:
+            return []
+        depth = max(3 * k, 20)
+        vec = vector if vector is not None else self.store.embeddings.embed_query(query)
+        dense = self.store.dense(vec, depth, where={"kind": "passage"})
+        fused: dict[str, float] = defaultdict(float)
+        for rank, (rec, _) in enumerate(dense):
+            fused[rec.id] += 1.0 / (RRF_K + rank + 1)
+        for rank, (pid, _) in enumerate(self.bm25.search(query, depth)):
+            fused[pid] += 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused.items(), key=lambda x: -x[1])[:k]
+        return [RetrievedPassage(self.passages[pid], score) for pid, score in best if pid in self.passages]
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over a Library: `invoke(question)` -> passages as LangChain Documents."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    library: Library
+    k: int = 6
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        out = []
+        for r in self.library.search(query, self.k):
+            meta = {
+                **self.library.meta[r.passage.passage_id],
+                "score": r.score,
+                "paragraph": r.passage.paragraph,
+            }
+            out.append(LCDocument(page_content=r.passage.text, metadata=meta, id=r.passage.passage_id))
+        return out

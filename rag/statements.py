@@ -1,0 +1,257 @@
+"""Document -> [Statement]: who said what, by rules for English news prose.
+
+Scope: direct quotes (curly or straight marks, spanning sentences, continued across
+paragraphs), reported speech ("X said (that) …", "…, X said", "according to X, …",
+"X described … as …"), speakers resolved to full names (surnames and pronouns to the most
+recent compatible person), several speakers sharing one statement, and roles taken from
+appositives ("Justin Logan, director of … at the Cato Institute") or titles ("US President
+Donald Trump"). Scare quotes and quoted titles without a reporting verb are not statements.
+Non-goals: transcripts with speaker labels, cross-document identity (later issues); no
+statistical model is available offline, so unusual syntax can be missed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.passages import paragraph_spans
+from rag.text import sentence_spans
+from rag.types import Document, Statement
+
+VERBS = (
+    "said|says|say|told|tells|added|adds|explained|explains|stated|states|noted|notes|argued|"
+    "argues|warned|warns|claimed|claims|suggested|suggests|described|describes|insisted|"
+    "insists|stressed|stresses|emphasi[sz]ed|remarked|wrote|writes|tweeted|posted|announced|"
+    "announces|declared|declares|asked|asks|replied|responded|commented|observed|continued|"
+    "concluded|admitted|acknowledged|believes|believed|predicted|urged|urges|maintained|"
+    "maintains|contended|cautioned|recalled|conceded|confirmed|denied|reported|pointed out|"
+    "went on|assured|promised|vowed|threatened|accused|agreed|countered|estimated|thinks|"
+    "thought|told reporters|said in a statement|wrote on Twitter"
+)
+_TOK = r"(?:[A-Z][a-zà-öø-ÿ]+(?:[-'’][A-Z]?[a-zà-öø-ÿ]+)*|[A-Z]{2,}(?=\s+[A-Z][a-z]))"
+_PART = r"(?:von|van|der|den|de|da|di|du|la|le|bin|al|ibn)"
+NAME = rf"{_TOK}(?:\s+(?:{_PART}\s+)*(?:[A-Z]\.\s+)?{_TOK}){{0,4}}"
+NAMES = rf"{NAME}(?:(?:,\s*|\s+and\s+){NAME})*"
+PRON = r"[Hh]e|[Ss]he|[Tt]hey"
+WHO = rf"(?:{NAMES}|{PRON})"
+
+TITLES = set(
+    """president vice prime minister foreign defence defense chancellor secretary general
+    secretary-general senator sen rep representative governor mayor spokesman spokeswoman
+    spokesperson ambassador king queen pope dr mr mrs ms professor prof deputy chief
+    commander admiral colonel lieutenant director leader head chairman chair ceo minister
+    the us u.s. ukrainian russian american german french british finnish swedish chinese
+    polish japanese italian turkish nato un eu white house kremlin press former acting
+    interim premier envoy expert analyst official officials spokesperson lawmaker judge
+    justice state speaker majority minority""".split()
+)
+NOT_PERSON = set(
+    """institute university room council ministry agency house union nations states kingdom
+    republic office department party court group organization organisation forces army navy
+    force assembly parliament committee commission bank fund times post news press service
+    centre center foundation association corporation company federation alliance kremlin
+    pentagon reuters ukraine russia europe moscow kyiv kiev washington berlin nato security
+    guard media network sea east west north south york cross street square week day monday
+    tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december expert experts sources source
+    government administration china america britain france germany poland finland sweden
+    japan india turkey israel iran gaza crimea donbas donbass mariupol bakhmut kharkiv
+    odesa twitter telegram facebook associated tass interfax bbc cnn""".split()
+)
+_CONNECTIVE = re.compile(
+    r"^(?:In addition|Additionally|However|Also|Moreover|Furthermore|But|And|Meanwhile|"
+    r"Still|Instead|Nevertheless|Separately|Earlier|Later|Previously),\s+"
+)
+_ROLE = re.compile(
+    r",\s+(?P<role>(?:(?:a|an|the)\s+)?(?!who\b|which\b|that\b|and\b|but\b|said\b|he\b|she\b)"
+    r"[a-z][^,.;:“”\"()]{2,150}?)(?=,|\.(?:\s|$)|$|\s+(?:said|says|had|has|is|was|told))"
+)
+_PASSIVE = re.compile(r"\b(?:is|was|are|were|been|be)\s+$")
+
+
+@dataclass
+class _People:
+    """Persons named in one document: full names, their roles, and where they are mentioned."""
+
+    full: dict[str, str] = field(default_factory=dict)  # surname/first name -> full name
+    roles: dict[str, str] = field(default_factory=dict)
+    mentions: list[tuple[int, str]] = field(default_factory=list)  # (offset, full name)
+
+
+def _clean_name(raw: str) -> tuple[str | None, str | None]:
+    """'US President Donald Trump’s' -> ('Donald Trump', 'US President'); None for non-persons."""
+    raw = re.sub(r"[’']s$", "", raw.strip())
+    toks = raw.split()
+    lead = []
+    while toks and toks[0].lower().rstrip(".") in TITLES:
+        lead.append(toks.pop(0))
+    if not toks or any(t.lower() in NOT_PERSON for t in toks):
+        return None, None
+    if any(t.isupper() and len(t) > 1 for t in toks):
+        return None, None
+    return " ".join(toks), (" ".join(lead) or None)
+
+
+def _find_people(doc: Document) -> _People:
+    people = _People()
+    for m in re.finditer(NAME, doc.text):
+        name, title = _clean_name(m.group(0))
+        if not name or len(name.split()) < 2:
+            continue
+        people.full.setdefault(name.split()[-1], name)
+        people.full.setdefault(name, name)
+        role = _ROLE.match(doc.text, m.end())
+        if role and name not in people.roles:
+            people.roles[name] = role.group("role").strip()
+        elif title and len(title.split()) > (1 if title.lower() in TITLES else 0):
+            people.roles.setdefault(name, title)
+    for m in re.finditer(NAME, doc.text):
+        name, _ = _clean_name(m.group(0))
+        if name and (full := people.full.get(name) or people.full.get(name.split()[-1])):
+            people.mentions.append((m.start(), full))
+    return people
+
+
+@dataclass
+class _State:
+    people: _People
+    last: tuple[str, ...] = ()
+    last_para: int = -10
+
+
+def _resolve(who: str, pos: int, para: int, st: _State) -> tuple[str, ...]:
+    """Names or a pronoun -> full names; () when it is not a person we can name."""
+    if re.fullmatch(PRON, who):
+        if st.last and para - st.last_para <= 1:
+            return st.last
+        before = [n for p, n in st.people.mentions if p < pos]
+        return (before[-1],) if before else ()
+    out = []
+    for part in re.split(r",\s*|\s+and\s+", who):
+        name, _ = _clean_name(part)
+        if not name:
+            continue
+        full = st.people.full.get(name) or st.people.full.get(name.split()[-1])
+        if full:
+            out.append(full)
+        elif len(name.split()) == 1 and name.lower() not in NOT_PERSON:
+            out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def _role(speakers: tuple[str, ...], people: _People) -> str | None:
+    roles = [people.roles[s] for s in speakers if s in people.roles]
+    return "; ".join(roles) or None
+
+
+def _quote_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Quotation spans [start, end) including the marks inside text[s:e]."""
+    spans = []
+    for m in re.finditer(r"“[^”]*(?:”|$)", text[s:e]):
+        spans.append((s + m.start(), s + m.end()))
+    straight = [s + m.start() for m in re.finditer(r'"', text[s:e])]
+    for i in range(0, len(straight), 2):
+        a = straight[i]
+        b = straight[i + 1] + 1 if i + 1 < len(straight) else e
+        spans.append((a, b))
+    return sorted(spans)
+
+
+_AFTER = re.compile(
+    rf"^\s*[,—–-]?\s*(?:(?P<cue1>{VERBS})\s+(?P<who1>{WHO})|(?P<who2>{WHO})\s+(?P<cue2>{VERBS}))\b"
+)
+_BEFORE = re.compile(rf"(?P<who>{WHO})(?:,[^,“\"]{{3,150}},)?\s+(?P<cue>{VERBS})\b[^“\".]{{0,60}}[:,]?\s*$")
+
+
+def _direct(doc: Document, para: int, ps: int, pe: int, qs: int, qe: int, st: _State) -> Statement | None:
+    """The quote text[qs:qe] with its speaker, or None when nobody can be named."""
+    text = doc.text
+    sent_s = max([a for a, _ in sentence_spans(text, ps, pe) if a <= qs], default=ps)
+    after, cue, who, wpos = _AFTER.match(text[qe:pe]), None, None, qs
+    if after:
+        cue = after.group("cue1") or after.group("cue2")
+        who, wpos = after.group("who1") or after.group("who2"), qe
+    elif before := _BEFORE.search(text[sent_s:qs]):
+        cue, who, wpos = before.group("cue"), before.group("who"), sent_s + before.start()
+    speakers: tuple[str, ...] = ()
+    if who:
+        speakers = _resolve(who, wpos, para, st)
+    elif text[ps:qs].strip() == "" and st.last and para - st.last_para <= 1:
+        speakers = st.last  # a quote paragraph with no verb continues the last turn
+    if not speakers:
+        return None
+    st.last, st.last_para = speakers, para
+    return Statement(text[qs:qe], speakers, _role(speakers, st.people), cue, "direct", qs, qe)
+
+
+_INDIRECT = [
+    # "NATO membership … , explained Logan and Andrew Michta, professor …"
+    re.compile(rf"^(?P<content>.{{15,}}?),\s+(?P<cue>{VERBS})\s+(?P<who>{NAMES})(?:,.*)?$"),
+    # "…, Logan said." / "…, he told reporters."
+    re.compile(rf"^(?P<content>.{{15,}}?),\s+(?P<who>{WHO})\s+(?P<cue>{VERBS})(?:\s+\S+){{0,4}}$"),
+    # "According to Logan, …"
+    re.compile(rf"^According to (?P<who>{NAMES})(?:,[^,]{{3,150}})?,\s+(?P<content>.{{15,}})$"),
+    # "…, according to Logan."
+    re.compile(rf"^(?P<content>.{{15,}}?),?\s+according to (?P<who>{NAMES})(?:,.*)?$"),
+    # "Michta said (that) …" / "Bruen described … as …" / "He told reporters that …"
+    re.compile(
+        rf"^(?:[^,“\"]{{0,60}},\s+)?(?P<who>{WHO})(?:,[^,“\"]{{3,150}},)?\s+(?P<cue>{VERBS})"
+        rf"(?:\s+(?:on|in|at|during)\s+[A-Za-z]+)?(?:\s+(?!that\b)[a-z]+){{0,2}}?(?:\s+that)?\s+"
+        rf"(?P<content>.{{15,}})$"
+    ),
+]
+_NOT_CONTENT = re.compile(
+    r"^(?:(?:this|that|so)\b(?!\s+(?:is|was|would|will|could|has|had|means?|meant|must|should)\b)"
+    r"|in a statement\b|on \w+day\b|as much\b)",
+    re.I,
+)
+
+
+def _indirect(doc: Document, para: int, ss: int, se: int, st: _State) -> Statement | None:
+    """Reported speech in the sentence text[ss:se], or None."""
+    text = doc.text
+    body_end = se - 1 if text[se - 1] in ".!?" else se
+    sent = text[ss:body_end]
+    for pat in _INDIRECT:
+        m = pat.match(sent)
+        if not m or _PASSIVE.search(sent[: m.start("who")]):
+            continue
+        cs, ce = ss + m.start("content"), ss + m.end("content")
+        if (lead := _CONNECTIVE.match(text[cs:ce])) is not None:
+            cs += lead.end()
+        if _NOT_CONTENT.match(text[cs:ce]):
+            return None
+        speakers = _resolve(m.group("who"), ss + m.start("who"), para, st)
+        if not speakers or len(text[cs:ce].split()) < 3:
+            return None
+        cue = m.group("cue") if "cue" in m.groupdict() else "according to"
+        st.last, st.last_para = speakers, para
+        return Statement(text[cs:ce], speakers, _role(speakers, st.people), cue, "indirect", cs, ce)
+    return None
+
+
+def extract_statements(doc: Document) -> list[Statement]:
+    """Every statement in reading order, offsets into doc.text. The headline is skipped."""
+    st = _State(_find_people(doc))
+    out: list[Statement] = []
+    for para, (ps, pe) in enumerate(paragraph_spans(doc.text)):
+        if para == 0 and doc.title and doc.text.startswith(doc.title):
+            continue
+        quotes = [
+            (qs, qe)
+            for qs, qe in _quote_spans(doc.text, ps, pe)
+            if len(doc.text[qs + 1 : qe - 1].split()) >= 3  # shorter: scare quotes, titles
+        ]
+        done: set[tuple[int, int]] = set()
+        for ss, se in sentence_spans(doc.text, ps, pe):
+            inside = [q for q in quotes if q[0] < se and q[1] > ss]
+            if not inside:
+                found = _indirect(doc, para, ss, se, st)
+                out.extend([found] if found else [])
+            for qs, qe in inside:
+                if (qs, qe) not in done:
+                    done.add((qs, qe))
+                    found = _direct(doc, para, ps, pe, qs, qe, st)
+                    out.extend([found] if found else [])
+    return out

@@ -1,0 +1,126 @@
+"""Small text helpers shared by the stages: sentence spans, word tokens, stopwords.
+
+Scope: English news prose, rule-based, no models. Non-goals: full NLP (no tagger or parser
+is available offline here); callers treat the output as heuristic.
+"""
+
+from __future__ import annotations
+
+import re
+
+OPEN_QUOTES = '“"‘«'
+CLOSE_QUOTES = '”"’»'
+
+_ABBREV = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "gen",
+    "sen",
+    "rep",
+    "gov",
+    "lt",
+    "col",
+    "sgt",
+    "capt",
+    "st",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "vs",
+    "etc",
+    "no",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.g",
+    "i.e",
+}
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace
+# and an upper-case letter, digit or opening quote.
+_END = re.compile(r"[.!?…]+[”\"’)\]]*(?=\s+[“\"‘(\[A-Z0-9])")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves may might must shall also said say says tell told think thinks according
+    article articles""".split()
+)
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence [start, end) spans inside text[start:end], whitespace trimmed."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _END.finditer(text, start, end):
+        word = re.search(r"([A-Za-z.]+)[.]$", text[max(start, m.start() - 12) : m.start() + 1])
+        if m.group(0) == "." and word and word.group(1).lower().rstrip(".") in _ABBREV:
+            continue
+        if m.group(0) == "." and re.search(r"\b[A-Z]\.$", text[m.start() - 2 : m.end()]):
+            continue  # an initial: "John F. Kennedy"
+        spans.append((pos, m.end()))
+        pos = m.end()
+    spans.append((pos, end))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens with possessives and quote marks folded."""
+    out = []
+    for w in _WORD.findall(text.replace("’", "'")):
+        w = w.lower()
+        if w.endswith("'s"):
+            w = w[:-2]
+        out.append(w.strip("'-"))
+    return [w for w in out if w]
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS]
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper so 'concession' meets 'concessions' and 'needs' meets 'need'."""
+    for suf in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s"):
+        if len(word) > len(suf) + 3 and word.endswith(suf):
+            return word[: -len(suf)] + ("y" if suf == "ies" else "")
+    return word
+
+
+def norm_quotes(text: str) -> str:
+    """Fold curly quotes to straight ones and collapse whitespace (for verification)."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.split())

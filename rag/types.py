@@ -1,0 +1,122 @@
+"""Data passed between pipeline stages: frozen dataclasses, no framework types.
+
+Scope: Document, Passage, Statement, Citation, Answer and their JSON shapes (DESIGN §3).
+Non-goals: behaviour. Modules that talk to LangChain/Chroma convert at their edges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Document:
+    """One cleaned article. `text` is the clean text every offset refers to.
+
+    The clean text is the headline, a blank line, then the body paragraphs separated by
+    blank lines, so paragraph 0 is the headline and paragraph n is the n-th body paragraph.
+    """
+
+    doc_id: str
+    title: str
+    text: str
+    source_key: str  # where it came from (file name or URL): an edited copy replaces the old
+    published: str | None = None  # ISO date YYYY-MM-DD (or YYYY-MM-DDTHH:MM)
+    source: str | None = None  # outlet
+    url: str | None = None
+    author: str | None = None
+    licence: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph (or a sentence-bounded piece of a long one) of a Document."""
+
+    passage_id: str
+    doc_id: str
+    text: str
+    start: int  # offsets into Document.text
+    end: int
+    paragraph: int  # 0 = headline, 1.. = body paragraphs
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Something a person said, directly (in quotation marks) or reported."""
+
+    quote: str
+    speakers: tuple[str, ...]  # full names; usually one
+    role: str | None
+    cue: str | None  # the reporting verb; None for a continued quote
+    kind: Literal["direct", "indirect"]
+    start: int  # offsets into Document.text
+    end: int
+
+    @property
+    def speaker(self) -> str:
+        return "; ".join(self.speakers)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "quote": self.quote,
+            "speaker": self.speaker,
+            "role": self.role,
+            "cue": self.cue,
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    quote: str
+    speaker: str | None
+    role: str | None
+    doc_id: str
+    title: str
+    published: str | None
+    source: str | None
+    passage_id: str
+    paragraph: int
+    start: int  # offsets into the passage text
+    end: int
+    verified: bool
+
+
+@dataclass(frozen=True)
+class RetrievedPassage:
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    passages: tuple[RetrievedPassage, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        cited = {c.passage_id for c in self.citations}
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [asdict(c) for c in self.citations],
+            "passages": [
+                {
+                    "passage_id": r.passage.passage_id,
+                    "doc_id": r.passage.doc_id,
+                    "score": round(r.score, 4),
+                    "text": r.passage.text,
+                    "cited": r.passage.passage_id in cited,
+                }
+                for r in self.passages
+            ],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
