@@ -83,6 +83,21 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import asdict
+
+    from rag.pipeline import Pipeline
+
+    speakers = Pipeline(settings).library.speakers()
+    if args.json:
+        _print_json([asdict(s) for s in speakers])
+    else:
+        for s in speakers:
+            role = f", {s.role}" if s.role else ""
+            print(f"{s.name}{role}: {s.statements} statement(s) in {len(s.articles)} article(s)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from rag.ui import serve
 
@@ -106,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("stats", help="counts in the store")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("speakers", help="who is quoted: name, role, statements, articles")
+    p.add_argument("--json", action="store_true")
     sub.add_parser("serve", help="run the Gradio app")
     args = ap.parse_args(argv)
     if getattr(args, "k", None) is not None and args.k <= 0:
@@ -115,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         "ask": cmd_ask,
         "quotes": cmd_quotes,
         "stats": cmd_stats,
+        "speakers": cmd_speakers,
         "serve": cmd_serve,
     }
     try:

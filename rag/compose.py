@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ class Evidence:
     speakers: tuple[str, ...] = ()
     role: str | None = None
     kind: str = "text"  # "direct" | "indirect" | "text"
+    cue: str | None = None
     score: float = 0.0
     cos: float = 0.0
     cov: float = 0.0
@@ -94,19 +95,7 @@ class Composer:
         for e, c in zip(evs, cos):
             cov = self._coverage(qt, e.quote)
             bonus = W_DIRECT if e.kind == "direct" else 0.0
-            out.append(
-                Evidence(
-                    e.passage,
-                    e.start,
-                    e.end,
-                    e.speakers,
-                    e.role,
-                    e.kind,
-                    W_DENSE * float(c) + W_LEX * cov + bonus,
-                    float(c),
-                    cov,
-                )
-            )
+            out.append(replace(e, score=W_DENSE * float(c) + W_LEX * cov + bonus, cos=float(c), cov=cov))
         return sorted(out, key=lambda e: -e.score)
 
     def _supported(self, e: Evidence) -> bool:
@@ -118,7 +107,7 @@ class Composer:
         if p is None:
             return None
         a, b = trim_span(p.text, s.start, s.end)
-        return Evidence(p, a, b, s.speakers, s.role, s.kind)
+        return Evidence(p, a, b, s.speakers, s.role, s.kind, s.cue)
 
     def _sentences(self, hits: list[RetrievedPassage]) -> list[Evidence]:
         """Candidate quotes: each sentence of the hits, or the direct quotes inside it."""
@@ -139,8 +128,9 @@ class Composer:
                 out.append(Evidence(p, a, b, speakers, role, "indirect" if near else "text"))
         return out
 
-    def _continuations(self, e: Evidence) -> list[Evidence]:
-        """Quote paragraphs that continue e's direct quote without a new reporting verb."""
+    def _turn(self, e: Evidence) -> list[Evidence]:
+        """e with the rest of its speaker's turn: the quote it continues and the quote paragraphs
+        that continue it (direct quotes with no new reporting verb)."""
         stmts = self.lib.statements
         idx = next(
             (
@@ -151,15 +141,19 @@ class Composer:
             ),
             None,
         )
-        out: list[Evidence] = []
-        if idx is None:
-            return out
-        for s in stmts[idx + 1 :]:
-            if s.cue is not None or s.speakers != e.speakers or s.kind != "direct":
-                break
-            if ev := self._from_statement(s):
-                out.append(ev)
-        return out
+        if idx is None or e.kind != "direct":
+            return [e]
+
+        def same_turn(s: StoredStatement) -> bool:
+            return s.kind == "direct" and s.speakers == e.speakers
+
+        lo = idx
+        while lo > 0 and stmts[lo].cue is None and same_turn(stmts[lo - 1]):
+            lo -= 1
+        hi = idx + 1
+        while hi < len(stmts) and stmts[hi].cue is None and same_turn(stmts[hi]):
+            hi += 1
+        return [ev for s in stmts[lo:hi] if (ev := self._from_statement(s))]
 
     # ---- citations and prose -------------------------------------------------------------
     def _citation(self, e: Evidence) -> Citation:
@@ -184,7 +178,10 @@ class Composer:
     def _line(e: Evidence, n: int, with_speaker: bool) -> str:
         who = " and ".join(e.speakers)
         if e.kind == "indirect":
-            return f"“{e.quote}” [{n}] (reported speech" + (f" of {who})" if with_speaker and who else ")")
+            verb = f"{e.cue}: " if e.cue and not with_speaker else ""
+            return f"{verb}“{e.quote}” [{n}] (reported speech" + (
+                f" of {who})" if with_speaker and who else ")"
+            )
         return (f"{who}: " if with_speaker and who else "") + f"“{e.quote}” [{n}]"
 
     def _finish(
@@ -276,7 +273,9 @@ class Composer:
         names = names_in(intent.text)
         if names and re.search(r"\b(say|said|says|quote|quoted)\b", intent.text, re.I):
             who = " or ".join(names)
-            return self._abstain(question, f"The articles mention {who} but don't quote them.", hits, timings)
+            return self._abstain(
+                question, f"The articles mention {who} but quote nothing {who} said.", hits, timings
+            )
         ranked = self._score(intent.text, qvec, self._sentences(hits))
         if not ranked or not self._supported(ranked[0]):
             return self._abstain(question, CANNOT_ANSWER, hits, timings)
@@ -310,7 +309,7 @@ class Composer:
         cut = 0.8 * ranked[0].score if topic_terms and ranked else float("-inf")
         for e in [e for e in ranked if e.score >= cut][: self.settings.max_quotes]:
             if all((c.passage.passage_id, c.start) != (e.passage.passage_id, e.start) for c in chosen):
-                chosen += [e, *self._continuations(e)]
+                chosen += [t for t in self._turn(e) if t not in chosen]
         chosen.sort(key=lambda e: (e.passage.doc_id, e.passage.start + e.start))  # reading order
         role = next((e.role for e in evs if e.role and len(e.speakers) == 1), None)
         head = f"{who}" + (f" ({role})" if role else "") + " said:"
@@ -332,9 +331,7 @@ class Composer:
             return self._abstain(question, CANNOT_ANSWER, hits, timings)
         best = ranked[0]
         head = " and ".join(best.speakers) + (f" ({best.role})" if best.role else "") + " said it:"
-        return self._finish(
-            intent, question, [best, *self._continuations(best)], head, hits, timings, with_speaker=False
-        )
+        return self._finish(intent, question, self._turn(best), head, hits, timings, with_speaker=False)
 
     def _route_who_is(
         self,
@@ -379,3 +376,29 @@ class Composer:
         outlet = f" ({meta['source']})" if meta.get("source") else ""
         head = f"The article was published on {when}{outlet}. Its headline:"
         return self._finish(intent, question, [Evidence(head_p, 0, len(head_p.text))], head, hits, timings)
+
+    def _route_perspectives(
+        self,
+        question: str,
+        intent: Intent,
+        qvec: np.ndarray,
+        hits: list[RetrievedPassage],
+        timings: dict[str, float],
+    ) -> Answer:
+        """Each speaker's most relevant statement, side by side, so disagreement is visible."""
+        docs = list(dict.fromkeys(h.passage.doc_id for h in hits[:3]))
+        evs = [e for s in self.lib.statements if (e := self._from_statement(s)) and e.passage.doc_id in docs]
+        if re.search(r"\b(?:experts?|analysts?|specialists|scholars|observers)\b", intent.text, re.I):
+            evs = [e for e in evs if e.role] or evs  # experts are the people introduced with a role
+        ranked = self._score(intent.topic or intent.text, qvec, evs)
+        best: dict[tuple[str, ...], Evidence] = {}
+        for e in ranked:
+            best.setdefault(e.speakers, e)
+        chosen: list[Evidence] = []
+        for e in list(best.values())[:4]:
+            chosen += [t for t in self._turn(e) if t not in chosen]
+        if len(best) < 2:
+            return self._route_general(question, intent, qvec, hits, timings)
+        people = {n for e in chosen for n in e.speakers}
+        head = f"The articles quote {len(people)} people on this:"
+        return self._finish(intent, question, chosen, head, hits, timings)

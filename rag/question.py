@@ -35,6 +35,12 @@ _PUBLISHED = re.compile(
     r"released|dated|appear|come out|came out)\b|\bpublication date\b|\bdate of the article\b",
     re.I,
 )
+_GROUP = r"experts?|analysts?|observers|commentators|critics|scholars|specialists|officials|leaders|sides"
+_PERSPECTIVES = re.compile(
+    rf"\b(?:perspectives?|viewpoints?|opinions?|disagree|differ|differently|agree|debate)\b"
+    rf"|\b(?:{_GROUP})\b.*\b(?:{SAY}|react|evaluate|see)\b|\b(?:{SAY}|react|evaluate)\b.*\b(?:{_GROUP})\b",
+    re.I,
+)
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _QWORDS = {
     "what",
@@ -76,7 +82,7 @@ _QWORDS = {
 }
 
 FindSpeakers = Callable[[str], list[str]]
-Kind = Literal["speaker", "who_is", "who_said", "published", "general"]
+Kind = Literal["speaker", "who_is", "who_said", "published", "perspectives", "general"]
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,8 @@ def read_question(question: str, history: list[dict[str, str]], find: FindSpeake
     if _WHO_SAID.match(q):
         return Intent("who_said", q, topic=_topic(q, None))
     named = find(q)
+    if not named and _PERSPECTIVES.search(q):
+        return Intent("perspectives", q, topic=_topic(q, None))
     if named and _SAY.search(q):
         m2 = re.search(r"according to ([^,?.]+)", q, re.I)
         chosen = next((n for n in named if m2 and (n in m2.group(1) or n.split()[-1] in m2.group(1))), None)

@@ -39,10 +39,10 @@ def render_answer(a: Answer) -> str:
     """The chat bubble: the answer prose, then one line per citation."""
     body = _md_escape(a.answer).replace("\n", "  \n")
     if a.abstained:
-        return f"🛈 *{body}*"
+        return f"ℹ️ *{body}*"
     lines = [body, ""]
     for c in a.citations:
-        who = f"{c.speaker}" + (f", {c.role}" if c.role else "") + " · " if c.speaker else ""
+        who = f"{c.speaker} · " if c.speaker else ""  # the role is in the answer and the sources panel
         where = " · ".join(x for x in (c.source, human_date(c.published), f"¶ {c.paragraph}") if x)
         lines.append(
             f"<sub>\\[{c.n}\\] {_md_escape(who)}“{_md_escape(c.title)}” · {_md_escape(where)} ✓ verified</sub>  "

@@ -116,3 +116,46 @@ def test_quotes_cli_with_shared_scorer(tmp_path):
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "13/13" in r.stdout
+
+
+def _people(a: dict) -> set[str]:
+    return {n.strip() for c in a["citations"] for n in (c["speaker"] or "").split(";") if n.strip()}
+
+
+def test_who_said(seed_pipeline):
+    a = seed_pipeline.ask("Who said the concession was substantial?").to_json()
+    _invariant(a)
+    assert a["citations"][0]["speaker"] == "Brett Bruen"
+    assert "substantial" in a["citations"][0]["quote"]
+
+
+@pytest.mark.parametrize("question", ["How do the experts differ?", "How do experts evaluate the offer?"])
+def test_perspectives_group_by_speaker(seed_pipeline, question):
+    a = seed_pipeline.ask(question).to_json()
+    _invariant(a)
+    assert {"Justin Logan", "Brett Bruen", "Andrew Michta"} <= _people(a)
+    assert "Volodymyr Zelensky" not in _people(a)  # the subject of the story is not one of the experts
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [("What did Logan say?", "Justin Logan"), ("What did Michta say?", "Andrew Michta")],
+)
+def test_speaker_questions_cite_only_that_speaker(seed_pipeline, question, speaker):
+    a = seed_pipeline.ask(question).to_json()
+    _invariant(a)
+    assert a["citations"] and all(speaker in c["speaker"] for c in a["citations"])
+
+
+def test_person_mentioned_but_never_quoted(seed_pipeline):
+    a = seed_pipeline.ask("What did Trump say?").to_json()
+    assert a["abstained"] and "Trump" in a["answer"] and a["citations"] == []
+
+
+def test_speakers_cli(tmp_path):
+    env = _env(tmp_path / "store")
+    _rag("ingest", str(SEED), env=env)
+    r = _rag("speakers", "--json", env=env)
+    speakers = {s["name"]: s for s in json.loads(r.stdout)}
+    assert speakers["Brett Bruen"]["statements"] == 7
+    assert "Cato Institute" in speakers["Justin Logan"]["role"]
