@@ -27,11 +27,20 @@ VERBS = (
     "concluded|admitted|acknowledged|believes|believed|predicted|urged|urges|maintained|"
     "maintains|contended|cautioned|recalled|conceded|confirmed|denied|reported|pointed out|"
     "went on|assured|promised|vowed|threatened|accused|agreed|countered|estimated|thinks|"
-    "thought|told reporters|said in a statement|wrote on Twitter"
+    "thought|condemned|called|labell?ed|termed|dismissed|welcomed|praised|critici[sz]ed|"
+    "blamed|alleged|pledged|affirmed|reiterated|characteri[sz]ed|expressed|hailed|"
+    "adding|saying|asserting|noting|calling|describing|warning|stating|claiming|arguing|"
+    "insisting|telling|demanded|demands|stressed|highlighted|recommended|advised|"
+    "told reporters|said in a statement|wrote on Twitter"
+)
+# Words that may stand between a speaker and the verb: "Johnson has promised", "He also cautioned".
+AUX = (
+    r"(?:(?:has|have|had|also|later|again|previously|reportedly|then|further|repeatedly|publicly|"
+    r"once|earlier|would|had\s+previously|has\s+since|yesterday|today|tonight|on\s+\w+day)\s+)*"
 )
 _TOK = r"(?:[A-Z][a-zà-öø-ÿ]+(?:[-'’][A-Z]?[a-zà-öø-ÿ]+)*|[A-Z]{2,}(?=\s+[A-Z][a-z]))"
 _PART = r"(?:von|van|der|den|de|da|di|du|la|le|bin|al|ibn)"
-NAME = rf"{_TOK}(?:\s+(?:{_PART}\s+)*(?:[A-Z]\.\s+)?{_TOK}){{0,4}}"
+NAME = rf"{_TOK}(?:\s+(?:{_PART}\s+)*(?:[A-Z]\.\s+)?{_TOK}){{0,6}}"
 NAMES = rf"{NAME}(?:(?:,\s*|\s+and\s+){NAME})*"
 PRON = r"[Hh]e|[Ss]he|[Tt]hey"
 WHO = rf"(?:{NAMES}|{PRON})"
@@ -44,7 +53,8 @@ TITLES = set(
     the us u.s. ukrainian russian american german french british finnish swedish chinese
     polish japanese italian turkish nato un eu white house kremlin press former acting
     interim premier envoy expert analyst official officials spokesperson lawmaker judge
-    justice state speaker majority minority""".split()
+    justice state speaker majority minority advisor adviser national representative mp
+    member brigadier major sergeant captain general""".split()
 )
 NOT_PERSON = set(
     """institute university room council ministry agency house union nations states kingdom
@@ -57,7 +67,16 @@ NOT_PERSON = set(
     july august september october november december expert experts sources source
     government administration china america britain france germany poland finland sweden
     japan india turkey israel iran gaza crimea donbas donbass mariupol bakhmut kharkiv
-    odesa twitter telegram facebook associated tass interfax bbc cnn""".split()
+    odesa twitter telegram facebook associated tass interfax bbc cnn nbc abc cbs fox afp
+    bloomberg politico jazeera guardian journal ria novosti ukrinform kyodo xinhua lake river
+    mount island islands city county region province oblast brigade regiment battalion
+    division wagner rights watch international college school amnesty representatives
+    senate congress club zone""".split()
+)
+FUNCTION = set(
+    """when it as and but the this that in on at for if while after before you you’d you'd i we
+    they he she his her its our their there here what why how where who which then so also
+    meanwhile however yes no mr""".split()
 )
 _CONNECTIVE = re.compile(
     r"^(?:In addition|Additionally|However|Also|Moreover|Furthermore|But|And|Meanwhile|"
@@ -77,20 +96,30 @@ class _People:
     full: dict[str, str] = field(default_factory=dict)  # surname/first name -> full name
     roles: dict[str, str] = field(default_factory=dict)
     mentions: list[tuple[int, str]] = field(default_factory=list)  # (offset, full name)
+    midcaps: set[str] = field(default_factory=set)  # capitalised words seen mid-sentence
 
 
 def _clean_name(raw: str) -> tuple[str | None, str | None]:
-    """'US President Donald Trump’s' -> ('Donald Trump', 'US President'); None for non-persons."""
-    raw = re.sub(r"[’']s$", "", raw.strip())
-    toks = raw.split()
-    lead = []
-    while toks and toks[0].lower().rstrip(".") in TITLES:
-        lead.append(toks.pop(0))
-    if not toks or any(t.lower() in NOT_PERSON for t in toks):
+    """'United Nations Secretary General Antonio Guterres’s' -> ('Antonio Guterres',
+    'United Nations Secretary General'): the longest tail free of titles, organisations and
+    places; (None, None) when no such tail is left."""
+    toks = re.sub(r"[’']s$", "", raw.strip()).split()
+    while toks and toks[0].lower() in FUNCTION:
+        toks.pop(0)
+    cut = 0
+    for i, t in enumerate(toks):
+        low = t.lower().rstrip(".")
+        if (
+            low in TITLES
+            or low in NOT_PERSON
+            or re.search(r"-[a-z]", t)  # "Russian-speaking", "Western-leaning"
+            or (t.isupper() and len(t) > 1 and not re.fullmatch(r"[A-Z]\.", t))
+        ):
+            cut = i + 1
+    name = toks[cut:]
+    if not name or name[0].lower() in FUNCTION:
         return None, None
-    if any(t.isupper() and len(t) > 1 for t in toks):
-        return None, None
-    return " ".join(toks), (" ".join(lead) or None)
+    return " ".join(name), (" ".join(toks[:cut]) or None)
 
 
 def _find_people(doc: Document) -> _People:
@@ -106,6 +135,12 @@ def _find_people(doc: Document) -> _People:
             people.roles[name] = role.group("role").strip()
         elif title and len(title.split()) > (1 if title.lower() in TITLES else 0):
             people.roles.setdefault(name, title)
+    preps = {"in", "of", "from", "to", "at", "the", "near", "across", "into", "for", "by", "with", "a", "an"}
+    people.midcaps = {
+        m.group(2)
+        for m in re.finditer(r"(\w+)[,;]? ([A-Z][a-zà-öø-ÿ]+)", doc.text)
+        if m.group(1)[0].islower() and m.group(1) not in preps
+    }  # capitalised words used mid-sentence, not only as places ("in Belgorod")
     for m in re.finditer(NAME, doc.text):
         name, _ = _clean_name(m.group(0))
         if name and (full := people.full.get(name) or people.full.get(name.split()[-1])):
@@ -135,8 +170,8 @@ def _resolve(who: str, pos: int, para: int, st: _State) -> tuple[str, ...]:
         full = st.people.full.get(name) or st.people.full.get(name.split()[-1])
         if full:
             out.append(full)
-        elif len(name.split()) == 1 and name.lower() not in NOT_PERSON:
-            out.append(name)
+        elif len(name.split()) == 1 and name in st.people.midcaps:
+            out.append(name)  # a one-word name used as a proper noun elsewhere ("said Tess")
     return tuple(dict.fromkeys(out))
 
 
@@ -158,26 +193,57 @@ def _quote_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-_AFTER = re.compile(
-    rf"^\s*[,—–-]?\s*(?:(?P<cue1>{VERBS})\s+(?P<who1>{WHO})|(?P<who2>{WHO})\s+(?P<cue2>{VERBS}))\b"
+# Descriptors before a name after a quote: "…,” Kremlin spokesman Dmitry Peskov said / "…,”
+# Bulgaria's Minister of Agriculture, Yavor Gechev, said". No conjunctions: "while X said" is
+# another clause.
+_LEAD = (
+    r"(?:(?:[A-Z][\w’'.-]*|spokes(?:man|woman|person)|minister|secretary|president|official|"
+    r"adviser|advisor|chief|head|leader|ambassador|envoy|director|of|the|for|and),?\s+){0,6}?"
 )
-_BEFORE = re.compile(rf"(?P<who>{WHO})(?:,[^,“\"]{{3,150}},)?\s+(?P<cue>{VERBS})\b[^“\".]{{0,60}}[:,]?\s*$")
+_AFTER = re.compile(
+    rf"\s*[,—–-]?\s*(?:(?P<cue1>{VERBS})\s+(?P<who1>{WHO})"
+    rf"|{_LEAD}(?P<who2>{NAME}(?:\s+and\s+{NAME})?|{PRON}),?\s+{AUX}(?P<cue2>{VERBS}))\b"
+)
+_OF = r"(?:\s+of\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"  # "Patrick Ryder of the US"
+_BEFORE = re.compile(rf"(?P<who>{WHO}){_OF}(?:,[^,“\"]{{3,150}},)?,?\s+{AUX}(?P<cue>{VERBS})\b")
+
+
+def _cues(text: str, sent_s: int, qs: int, qe: int, sent_e: int) -> list[tuple[str, str, int]]:
+    """(cue, who, where) candidates for the quote text[qs:qe] from its own sentence, best first:
+    a verb and speaker right after it ("…,” said X / X said), then speaker-verb pairs before it,
+    nearest first."""
+    out = []
+    if after := _AFTER.match(text, qe, sent_e):
+        who = after.group("who1") or after.group("who2")
+        out.append(
+            (
+                after.group("cue1") or after.group("cue2"),
+                who,
+                after.start("who1" if after.group("who1") else "who2"),
+            )
+        )
+    for m in reversed(list(_BEFORE.finditer(text, sent_s, qs))):
+        if not _PASSIVE.search(text[sent_s : m.start("cue")]):
+            out.append((m.group("cue"), m.group("who"), m.start("who")))
+    return out
 
 
 def _direct(doc: Document, para: int, ps: int, pe: int, qs: int, qe: int, st: _State) -> Statement | None:
-    """The quote text[qs:qe] with its speaker, or None when nobody can be named."""
+    """The quote text[qs:qe] with its speaker, or None when nobody can be named. Short quotes
+    (one or two words) count only with a reporting verb in their sentence: otherwise they are
+    scare quotes or titles."""
     text = doc.text
-    sent_s = max([a for a, _ in sentence_spans(text, ps, pe) if a <= qs], default=ps)
-    after, cue, who, wpos = _AFTER.match(text[qe:pe]), None, None, qs
-    if after:
-        cue = after.group("cue1") or after.group("cue2")
-        who, wpos = after.group("who1") or after.group("who2"), qe
-    elif before := _BEFORE.search(text[sent_s:qs]):
-        cue, who, wpos = before.group("cue"), before.group("who"), sent_s + before.start()
+    spans = sentence_spans(text, ps, pe)
+    sent_s = max([a for a, _ in spans if a <= qs], default=ps)
+    sent_e = min([b for _, b in spans if b >= qe], default=pe)
+    short = len(text[qs + 1 : qe - 1].split()) < 3
     speakers: tuple[str, ...] = ()
-    if who:
-        speakers = _resolve(who, wpos, para, st)
-    elif text[ps:qs].strip() == "" and st.last and para - st.last_para <= 1:
+    cue = None
+    for cue_, who, wpos in _cues(text, sent_s, qs, qe, sent_e):
+        if speakers := _resolve(who, wpos, para, st):
+            cue = cue_
+            break
+    if not speakers and not short and text[ps:qs].strip() == "" and st.last and para - st.last_para <= 1:
         speakers = st.last  # a quote paragraph with no verb continues the last turn
     if not speakers:
         return None
@@ -196,8 +262,8 @@ _INDIRECT = [
     re.compile(rf"^(?P<content>.{{15,}}?),?\s+according to (?P<who>{NAMES})(?:,.*)?$"),
     # "Michta said (that) …" / "Bruen described … as …" / "He told reporters that …"
     re.compile(
-        rf"^(?:[^,“\"]{{0,60}},\s+)?(?P<who>{WHO})(?:,[^,“\"]{{3,150}},)?\s+(?P<cue>{VERBS})"
-        rf"(?:\s+(?:on|in|at|during)\s+[A-Za-z]+)?(?:\s+(?!that\b)[a-z]+){{0,2}}?(?:\s+that)?\s+"
+        rf"^(?:[^,“\"]{{0,60}},\s+)?(?P<who>{WHO}){_OF}(?:,[^,“\"]{{3,150}},)?\s+{AUX}(?P<cue>{VERBS})"
+        rf"(?:\s+(?:on|in|at|during)\s+[A-Za-z]+)?(?:\s+(?!that\b)[A-Za-z]+){{0,3}}?(?:\s+that)?\s+"
         rf"(?P<content>.{{15,}})$"
     ),
 ]
@@ -238,11 +304,7 @@ def extract_statements(doc: Document) -> list[Statement]:
     for para, (ps, pe) in enumerate(paragraph_spans(doc.text)):
         if para == 0 and doc.title and doc.text.startswith(doc.title):
             continue
-        quotes = [
-            (qs, qe)
-            for qs, qe in _quote_spans(doc.text, ps, pe)
-            if len(doc.text[qs + 1 : qe - 1].split()) >= 3  # shorter: scare quotes, titles
-        ]
+        quotes = [(qs, qe) for qs, qe in _quote_spans(doc.text, ps, pe) if doc.text[qs + 1 : qe - 1].strip()]
         done: set[tuple[int, int]] = set()
         for ss, se in sentence_spans(doc.text, ps, pe):
             inside = [q for q in quotes if q[0] < se and q[1] > ss]
