@@ -98,6 +98,13 @@ def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.evaluate import run
+
+    _print_json(run(settings, limit=args.limit, loao_articles=args.loao_articles))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from rag.ui import serve
 
@@ -123,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("speakers", help="who is quoted: name, role, statements, articles")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("eval", help="quality metrics (XQuAD, abstention, seed dev) beside the naive baseline")
+    p.add_argument(
+        "--limit", type=int, default=None, help="questions sampled from XQuAD (default: all 1,190)"
+    )
+    p.add_argument("--loao-articles", type=int, default=8, help="articles held out for the abstention test")
     sub.add_parser("serve", help="run the Gradio app")
     args = ap.parse_args(argv)
     if getattr(args, "k", None) is not None and args.k <= 0:
@@ -133,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         "quotes": cmd_quotes,
         "stats": cmd_stats,
         "speakers": cmd_speakers,
+        "eval": cmd_eval,
         "serve": cmd_serve,
     }
     try:

@@ -18,7 +18,7 @@ import numpy as np
 
 from rag.config import Settings
 from rag.lexical import terms
-from rag.question import Intent, names_in, read_question
+from rag.question import SAY, Intent, names_in, read_question
 from rag.retrieve import Library, StoredStatement
 from rag.text import sentence_spans
 from rag.types import Answer, Citation, Passage, RetrievedPassage
@@ -235,7 +235,14 @@ class Composer:
 
     # ---- routes --------------------------------------------------------------------------
     def _unknown_names(self, q: str) -> list[str]:
-        return [g for g in names_in(q) if any(not self.lib.bm25.knows(t) for t in g.split())]
+        """Names in the question the library never mentions: a group counts as unknown when its
+        last word ("Biden" in "President Biden") or every word is unknown."""
+        out = []
+        for g in names_in(q):
+            toks = g.split()
+            if not self.lib.bm25.knows(toks[-1]) or not any(self.lib.bm25.knows(t) for t in toks):
+                out.append(g)
+        return out
 
     def answer(
         self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
@@ -270,8 +277,15 @@ class Composer:
         hits: list[RetrievedPassage],
         timings: dict[str, float],
     ) -> Answer:
-        names = names_in(intent.text)
-        if names and re.search(r"\b(say|said|says|quote|quoted)\b", intent.text, re.I):
+        # "What did Trump say?" when the library names Trump but quotes nothing of his: say so
+        # rather than quote someone else.
+        people = {n for p in self.lib.people for n in (p, p.split()[-1])}
+        names = [
+            n
+            for n in names_in(intent.text)
+            if (n in people or n.split()[-1] in people) and not self.lib.find_speakers(n)
+        ]
+        if names and re.search(rf"\b(?:{SAY})\b", intent.text, re.I):
             who = " or ".join(names)
             return self._abstain(
                 question, f"The articles mention {who} but quote nothing {who} said.", hits, timings

@@ -38,8 +38,12 @@ class BM25:
         df = len(self.postings.get(term, ()))
         return math.log(1 + (len(self.ids) - df + 0.5) / (df + 0.5))
 
-    def knows(self, term: str) -> bool:
-        return stem(term.lower()) in self.postings
+    def knows(self, text: str) -> bool:
+        """True when every content word of text occurs in the library (stopwords always do),
+        allowing another ending ("Californian" for "California")."""
+        if not hasattr(self, "_prefixes"):
+            self._prefixes = {t[:6] for t in self.postings if len(t) >= 6}
+        return all(t in self.postings or (len(t) >= 7 and t[:6] in self._prefixes) for t in terms(text))
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         scores: dict[int, float] = defaultdict(float)

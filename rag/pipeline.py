@@ -71,11 +71,11 @@ class Pipeline:
 
     def ingest_document(self, doc: Document) -> FileResult:
         from rag.passages import split_passages
-        from rag.statements import extract_statements
+        from rag.statements import extract_statements, people_in
 
         passages = split_passages(doc, self.settings.max_passage_chars)
         statements = extract_statements(doc)
-        r = self.store.add(doc, passages, statements)
+        r = self.store.add(doc, passages, statements, people_in(doc))
         what = "added" if r.added else "already stored, unchanged"
         if r.replaced:
             what += f", replaced {r.replaced} records of an older version"

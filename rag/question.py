@@ -131,19 +131,30 @@ def resolve_followup(question: str, history: list[dict[str, str]], find: FindSpe
 
 
 def names_in(question: str) -> list[str]:
-    """Capitalised word groups that look like names (not the question's first word)."""
-    toks = re.findall(r"[A-Za-z][\w’'\-.]*|[^\sA-Za-z]", question)
-    groups, cur = [], []
+    """Capitalised word groups that look like names. The question's first word counts only
+    when the next word is capitalised too ("Olaf Scholz said …"); leading "The"/"A" are dropped."""
+    toks = re.findall(r"[^\W\d_][\w’'\-.]*|\S", question)
+    groups: list[list[str]] = []
+    cur: list[str] = []
     for i, t in enumerate(toks):
-        if t[:1].isupper() and not (i == 0 and t.lower() in _QWORDS) and t.lower() not in ("i",):
-            cur.append(t.rstrip(".’'").removesuffix("’s").removesuffix("'s"))
-        else:
-            if cur:
-                groups.append(" ".join(cur))
-            cur = []
+        word = t.rstrip(".’'").removesuffix("’s").removesuffix("'s")
+        if word[:1].isupper() and word.lower() != "i":
+            cur.append(word)
+            continue
+        if cur:
+            groups.append(cur)
+        cur = []
     if cur:
-        groups.append(" ".join(cur))
-    return [g for g in groups if g and g.lower() not in _QWORDS]
+        groups.append(cur)
+    out = []
+    for g in groups:
+        if toks and g[0] == toks[0].rstrip(".’'").removesuffix("’s").removesuffix("'s") and len(g) == 1:
+            continue  # a capital only because it starts the question
+        while g and g[0].lower() in _QWORDS | {"the", "a", "an"}:
+            g = g[1:]
+        if g:
+            out.append(" ".join(g))
+    return out
 
 
 def _topic(question: str, speaker: str | None) -> str:

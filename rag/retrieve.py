@@ -76,6 +76,7 @@ class Library:
         self.passages: dict[str, Passage] = {}
         self.meta: dict[str, dict[str, Any]] = {}  # passage_id -> document metadata
         self.statements: list[StoredStatement] = []
+        self.people: set[str] = set()  # every person named in the library, quoted or not
         self.bm25 = BM25([])
 
     def refresh(self) -> None:
@@ -86,6 +87,7 @@ class Library:
         self.passages = {r.id: _passage(r) for r in recs}
         self.meta = {r.id: r.meta for r in recs}
         self.statements = [_statement(r) for r in self.store.records("statement")]
+        self.people = {n.strip() for r in recs for n in str(r.meta.get("people", "")).split(";") if n.strip()}
         self.statements.sort(
             key=lambda s: (
                 self.meta.get(s.passage_id, {}).get("doc_id", ""),

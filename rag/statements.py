@@ -297,6 +297,11 @@ def _indirect(doc: Document, para: int, ss: int, se: int, st: _State) -> Stateme
     return None
 
 
+def people_in(doc: Document) -> list[str]:
+    """Full names of the persons the document mentions (quoted or not)."""
+    return sorted(set(_find_people(doc).full.values()))
+
+
 def extract_statements(doc: Document) -> list[Statement]:
     """Every statement in reading order, offsets into doc.text. The headline is skipped."""
     st = _State(_find_people(doc))

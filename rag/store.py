@@ -112,8 +112,15 @@ class Store:
     def has_doc(self, doc_id: str) -> bool:
         return bool(self._col.get(where={"doc_id": doc_id}, limit=1, include=[])["ids"])
 
-    def add(self, doc: Document, passages: list[Passage], statements: list[Statement]) -> IngestResult:
-        """Upsert a Document's records; a no-op when its content is already stored."""
+    def add(
+        self,
+        doc: Document,
+        passages: list[Passage],
+        statements: list[Statement],
+        people: list[str] = (),  # type: ignore[assignment]
+    ) -> IngestResult:
+        """Upsert a Document's records; a no-op when its content is already stored. `people`
+        (every person the document names) is kept on its first passage."""
         old = self._col.get(where={"source_key": doc.source_key}, include=["metadatas"])
         stale = [i for i, m in zip(old["ids"], old["metadatas"] or []) if m.get("doc_id") != doc.doc_id]
         if self.has_doc(doc.doc_id):
@@ -122,12 +129,13 @@ class Store:
             return IngestResult(doc.doc_id, doc.title, len(passages), len(statements), False, len(stale))
         base = doc_meta(doc)
         ids, texts, metas = [], [], []
-        for p in passages:
+        for i, p in enumerate(passages):
             ids.append(p.passage_id)
             texts.append(p.text)
-            metas.append(
-                {**base, "kind": "passage", "paragraph": p.paragraph, "start": p.start, "end": p.end}
-            )
+            meta = {**base, "kind": "passage", "paragraph": p.paragraph, "start": p.start, "end": p.end}
+            if i == 0 and people:
+                meta["people"] = "; ".join(people)
+            metas.append(meta)
         for s in statements:
             home = next((p for p in passages if p.start <= s.start and s.end <= p.end), None)
             if home is None:
