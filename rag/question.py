@@ -136,7 +136,7 @@ def names_in(question: str) -> list[str]:
     toks = re.findall(r"[^\W\d_][\w’'\-.]*|\S", question)
     groups: list[list[str]] = []
     cur: list[str] = []
-    for i, t in enumerate(toks):
+    for t in toks:
         word = t.rstrip(".’'").removesuffix("’s").removesuffix("'s")
         if word[:1].isupper() and word.lower() != "i":
             cur.append(word)
