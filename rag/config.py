@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         1200, description="Paragraphs longer than this are split at sentence boundaries."
     )
     k: int = Field(6, description="Passages retrieved per question.")
+    lexical_weight: float = Field(
+        2.0,
+        description="Weight of the BM25 ranking against the dense one in reciprocal-rank fusion "
+        "(XQuAD, 1,190 questions: 1.0 -> recall@1 0.929, 2.0 -> 0.941).",
+    )
     max_quotes: int = Field(3, description="Most quotes cited in one extractive answer.")
     min_relevance: float = Field(
         0.36,

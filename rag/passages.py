@@ -2,7 +2,7 @@
 
 Scope: offsets into Document.text and stable content-hash ids (the same text in the same
 document always gets the same id, so re-ingesting is a no-op). Non-goals: overlap windows;
-context for a passage comes from its neighbours at answer time.
+a paragraph is the unit a citation points at.
 """
 
 from __future__ import annotations

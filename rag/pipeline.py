@@ -61,7 +61,7 @@ class Pipeline:
     def library(self) -> Library:
         from rag.retrieve import Library
 
-        return Library(self.store)
+        return Library(self.store, self.settings.lexical_weight)
 
     @cached_property
     def composer(self) -> Composer:

@@ -70,8 +70,9 @@ def _statement(r: Record) -> StoredStatement:
 class Library:
     """What the store holds, seen through caches that follow the store's record count."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, lexical_weight: float = 2.0):
         self.store = store
+        self.lexical_weight = lexical_weight
         self._count = -1
         self.passages: dict[str, Passage] = {}
         self.meta: dict[str, dict[str, Any]] = {}  # passage_id -> document metadata
@@ -94,16 +95,8 @@ class Library:
                 self.passages[s.passage_id].start + s.start if s.passage_id in self.passages else 0,
             )
         )
-        self.bm25 = BM25([(r.id, self._lexical_text(r)) for r in recs])
+        self.bm25 = BM25([(r.id, r.text) for r in recs])
         self._count = n
-
-    @staticmethod
-    def _lexical_text(r: Record) -> str:
-        return r.text
-
-    def neighbours(self, p: Passage) -> list[Passage]:
-        """The passages of p's document in order."""
-        return sorted((q for q in self.passages.values() if q.doc_id == p.doc_id), key=lambda q: q.start)
 
     def speakers(self) -> list[Speaker]:
         self.refresh()
@@ -147,7 +140,7 @@ class Library:
         for rank, (rec, _) in enumerate(dense):
             fused[rec.id] += 1.0 / (RRF_K + rank + 1)
         for rank, (pid, _) in enumerate(self.bm25.search(query, depth)):
-            fused[pid] += 1.0 / (RRF_K + rank + 1)
+            fused[pid] += self.lexical_weight / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
         return [RetrievedPassage(self.passages[pid], score) for pid, score in best if pid in self.passages]
 
