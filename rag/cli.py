@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
 from rag.config import Settings
+from rag.types import Scope
 
 
 def _print_json(obj: object) -> None:
@@ -34,12 +36,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if any(r.ok for r in results) else 1
 
 
+def _scope(args: argparse.Namespace, extra: dict[str, str] | None = None) -> Scope | None:
+    fields = {f: getattr(args, f, None) for f in ("article", "outlet", "since", "until", "speaker")}
+    fields.update({k: v for k, v in (extra or {}).items() if k in fields and isinstance(v, str)})
+    for f in ("since", "until"):
+        if fields[f] and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", fields[f] or ""):
+            raise ValueError(f"--{f} must be a date like 2025-12-15, got {fields[f]!r}")
+    return Scope(**fields) if any(fields.values()) else None
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from rag.pipeline import Pipeline
 
     pipe = Pipeline(settings)
     if args.question:
-        a = pipe.ask(" ".join(args.question), k=args.k)
+        a = pipe.ask(" ".join(args.question), k=args.k, scope=_scope(args))
         if args.json:
             _print_json(a.to_json())
         else:
@@ -54,7 +65,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             req = json.loads(line)
             if not isinstance(req, dict) or not isinstance(req.get("question"), str):
                 raise ValueError('each line must be {"question": "...", "history": [...]}')
-            a = pipe.ask(req["question"], req.get("history") or [], k=args.k)
+            hist = req.get("history") or []
+            if not isinstance(hist, list) or not all(isinstance(t, dict) for t in hist):
+                raise ValueError("history must be a list of {role, content} objects")
+            filters = req.get("filters") if isinstance(req.get("filters"), dict) else None
+            a = pipe.ask(req["question"], hist, k=args.k, scope=_scope(args, filters))
             _print_json(a.to_json())
         except (ValueError, json.JSONDecodeError) as exc:
             _print_json({"error": f"line {line_no}: {exc}"})
@@ -122,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ask", help="answer a question (or JSON lines from stdin)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--article", help="only this article (doc_id or words of its title)")
+    p.add_argument("--outlet", help="only articles from this source")
+    p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only articles published on or before this date")
+    p.add_argument("--speaker", help="only this person's statements")
     p.add_argument("question", nargs="*")
     p = sub.add_parser("quotes", help="statements found in one file")
     p.add_argument("file")

@@ -21,7 +21,7 @@ from rag.lexical import terms
 from rag.question import SAY, Intent, names_in, read_question
 from rag.retrieve import Library, StoredStatement
 from rag.text import sentence_spans
-from rag.types import Answer, Citation, Passage, RetrievedPassage
+from rag.types import Answer, Citation, Passage, RetrievedPassage, Scope
 from rag.verify import CANNOT_ANSWER, number, trim_span
 
 W_DENSE, W_LEX, W_DIRECT = 0.55, 0.45, 0.08
@@ -67,6 +67,15 @@ def human_date(iso: str | None) -> str | None:
         "December",
     ]
     return f"{months[m - 1]} {d}, {y}"
+
+
+@dataclass
+class _Call:
+    """What one question may draw on, and its timings (one per call: the Composer is shared)."""
+
+    statements: list[StoredStatement]
+    docs: set[str] | None
+    timings: dict[str, float]
 
 
 class Composer:
@@ -234,6 +243,10 @@ class Composer:
         return Answer(question, why + cover, True, (), tuple(hits), timings)
 
     # ---- routes --------------------------------------------------------------------------
+    def _doc_of(self, s: StoredStatement) -> str:
+        p = self.lib.passages.get(s.passage_id)
+        return p.doc_id if p else ""
+
     def _unknown_names(self, q: str) -> list[str]:
         """Names in the question the library never mentions: a group counts as unknown when its
         last word ("Biden" in "President Biden") or every word is unknown."""
@@ -245,14 +258,26 @@ class Composer:
         return out
 
     def answer(
-        self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        k: int | None = None,
+        scope: Scope | None = None,
     ) -> Answer:
+        """Answer from the library (or the part of it `scope` allows)."""
         t_start = time.perf_counter()
         question = question.strip()
         if not question:
             raise ValueError("the question is empty; ask something about the articles")
         self.lib.refresh()
         intent = read_question(question, history or [], self.lib.find_speakers)
+        docs = self.lib.documents(scope)
+        stmts = [s for s in self.lib.statements if docs is None or self._doc_of(s) in docs]
+        if scope and scope.speaker:
+            who = (self.lib.find_speakers(scope.speaker) or [scope.speaker])[0]
+            stmts = [s for s in stmts if who in s.speakers]
+            if intent.kind in ("general", "perspectives", "who_said"):
+                intent = replace(intent, kind="speaker", speaker=who, topic=intent.text)
         timings: dict[str, float] = {"parse": (time.perf_counter() - t_start) * 1000}
         if not self.lib.passages:
             return self._abstain(question, "The library is empty: ingest some articles first.", [], timings)
@@ -260,11 +285,11 @@ class Composer:
             return self._abstain(question, f"The articles don't mention {' or '.join(unknown)}.", [], timings)
         t0 = time.perf_counter()
         qvec = np.asarray(self.lib.store.embeddings.embed_query(intent.text))
-        hits = self.lib.search(intent.text, k or self.settings.k, vector=qvec.tolist())
+        hits = self.lib.search(intent.text, k or self.settings.k, vector=qvec.tolist(), docs=docs)
         timings["retrieve"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         route = getattr(self, f"_route_{intent.kind}")
-        out: Answer = route(question, intent, qvec, hits, timings)
+        out: Answer = route(question, intent, qvec, hits, _Call(stmts, docs, timings))
         timings["compose"] = (time.perf_counter() - t0) * 1000 - timings.get("verify", 0.0)
         timings["total"] = (time.perf_counter() - t_start) * 1000
         return out
@@ -275,7 +300,7 @@ class Composer:
         intent: Intent,
         qvec: np.ndarray,
         hits: list[RetrievedPassage],
-        timings: dict[str, float],
+        call: _Call,
     ) -> Answer:
         # "What did Trump say?" when the library names Trump but quotes nothing of his: say so
         # rather than quote someone else.
@@ -288,16 +313,16 @@ class Composer:
         if names and re.search(rf"\b(?:{SAY})\b", intent.text, re.I):
             who = " or ".join(names)
             return self._abstain(
-                question, f"The articles mention {who} but quote nothing {who} said.", hits, timings
+                question, f"The articles mention {who} but quote nothing {who} said.", hits, call.timings
             )
         ranked = self._score(intent.text, qvec, self._sentences(hits))
         if not ranked or not self._supported(ranked[0]):
-            return self._abstain(question, CANNOT_ANSWER, hits, timings)
+            return self._abstain(question, CANNOT_ANSWER, hits, call.timings)
         top = ranked[0].score
         chosen = [e for e in ranked if e.score >= 0.85 * top and self._supported(e)][
             : self.settings.max_quotes
         ]
-        return self._finish(intent, question, chosen, "", hits, timings)
+        return self._finish(intent, question, chosen, "", hits, call.timings)
 
     def _route_speaker(
         self,
@@ -305,17 +330,17 @@ class Composer:
         intent: Intent,
         qvec: np.ndarray,
         hits: list[RetrievedPassage],
-        timings: dict[str, float],
+        call: _Call,
     ) -> Answer:
         who = intent.speaker or ""
-        evs = [e for s in self.lib.statements if who in s.speakers if (e := self._from_statement(s))]
+        evs = [e for s in call.statements if who in s.speakers if (e := self._from_statement(s))]
         topic_terms = terms(intent.topic)
         if topic_terms:
             tvec = np.asarray(self.lib.store.embeddings.embed_query(intent.topic))
             ranked = self._score(intent.topic, tvec, evs)
             if ranked and ranked[0].cov == 0 and ranked[0].cos < 0.1:
                 return self._abstain(
-                    question, f"{who} is quoted in the articles, but not on that.", hits, timings
+                    question, f"{who} is quoted in the articles, but not on that.", hits, call.timings
                 )
         else:
             ranked = evs
@@ -327,7 +352,7 @@ class Composer:
         chosen.sort(key=lambda e: (e.passage.doc_id, e.passage.start + e.start))  # reading order
         role = next((e.role for e in evs if e.role and len(e.speakers) == 1), None)
         head = f"{who}" + (f" ({role})" if role else "") + " said:"
-        return self._finish(intent, question, chosen, head, hits, timings, with_speaker=False)
+        return self._finish(intent, question, chosen, head, hits, call.timings, with_speaker=False)
 
     def _route_who_said(
         self,
@@ -335,17 +360,17 @@ class Composer:
         intent: Intent,
         qvec: np.ndarray,
         hits: list[RetrievedPassage],
-        timings: dict[str, float],
+        call: _Call,
     ) -> Answer:
-        evs = [e for s in self.lib.statements if (e := self._from_statement(s))]
+        evs = [e for s in call.statements if (e := self._from_statement(s))]
         ranked = self._score(
             intent.topic, np.asarray(self.lib.store.embeddings.embed_query(intent.topic)), evs
         )
-        if not ranked or not self._supported(ranked[0]):
-            return self._abstain(question, CANNOT_ANSWER, hits, timings)
+        if not ranked or ranked[0].cos < self.settings.min_relevance or ranked[0].cov == 0:
+            return self._abstain(question, CANNOT_ANSWER, hits, call.timings)
         best = ranked[0]
         head = " and ".join(best.speakers) + (f" ({best.role})" if best.role else "") + " said it:"
-        return self._finish(intent, question, self._turn(best), head, hits, timings, with_speaker=False)
+        return self._finish(intent, question, self._turn(best), head, hits, call.timings, with_speaker=False)
 
     def _route_who_is(
         self,
@@ -353,7 +378,7 @@ class Composer:
         intent: Intent,
         qvec: np.ndarray,
         hits: list[RetrievedPassage],
-        timings: dict[str, float],
+        call: _Call,
     ) -> Answer:
         known = self.lib.find_speakers(intent.speaker or "")
         sp = next((s for s in self.lib.speakers() if known and s.name == known[0]), None)
@@ -365,8 +390,8 @@ class Composer:
                 if j >= 0:  # cite "Name, role" as it stands in the article
                     e = Evidence(p, j, i + len(sp.role), (sp.name,), sp.role)
                     head = f"{sp.name} is {sp.role}:"
-                    return self._finish(intent, question, [e], head, hits, timings, with_speaker=False)
-        return self._route_general(question, intent, qvec, hits, timings)
+                    return self._finish(intent, question, [e], head, hits, call.timings, with_speaker=False)
+        return self._route_general(question, intent, qvec, hits, call)
 
     def _route_published(
         self,
@@ -374,10 +399,10 @@ class Composer:
         intent: Intent,
         qvec: np.ndarray,
         hits: list[RetrievedPassage],
-        timings: dict[str, float],
+        call: _Call,
     ) -> Answer:
         if not hits:
-            return self._abstain(question, CANNOT_ANSWER, hits, timings)
+            return self._abstain(question, CANNOT_ANSWER, hits, call.timings)
         doc_id = hits[0].passage.doc_id
         head_p = min((p for p in self.lib.passages.values() if p.doc_id == doc_id), key=lambda p: p.start)
         meta: dict[str, Any] = self.lib.meta.get(head_p.passage_id, {})
@@ -385,11 +410,13 @@ class Composer:
         title = meta.get("title", "")
         if not when:
             return self._abstain(
-                question, f"The article “{title}” carries no publication date.", hits, timings
+                question, f"The article “{title}” carries no publication date.", hits, call.timings
             )
         outlet = f" ({meta['source']})" if meta.get("source") else ""
         head = f"The article was published on {when}{outlet}. Its headline:"
-        return self._finish(intent, question, [Evidence(head_p, 0, len(head_p.text))], head, hits, timings)
+        return self._finish(
+            intent, question, [Evidence(head_p, 0, len(head_p.text))], head, hits, call.timings
+        )
 
     def _route_perspectives(
         self,
@@ -397,11 +424,11 @@ class Composer:
         intent: Intent,
         qvec: np.ndarray,
         hits: list[RetrievedPassage],
-        timings: dict[str, float],
+        call: _Call,
     ) -> Answer:
         """Each speaker's most relevant statement, side by side, so disagreement is visible."""
         docs = list(dict.fromkeys(h.passage.doc_id for h in hits[:3]))
-        evs = [e for s in self.lib.statements if (e := self._from_statement(s)) and e.passage.doc_id in docs]
+        evs = [e for s in call.statements if (e := self._from_statement(s)) and e.passage.doc_id in docs]
         if re.search(r"\b(?:experts?|analysts?|specialists|scholars|observers)\b", intent.text, re.I):
             evs = [e for e in evs if e.role] or evs  # experts are the people introduced with a role
         ranked = self._score(intent.topic or intent.text, qvec, evs)
@@ -412,7 +439,7 @@ class Composer:
         for e in list(best.values())[:4]:
             chosen += [t for t in self._turn(e) if t not in chosen]
         if len(best) < 2:
-            return self._route_general(question, intent, qvec, hits, timings)
+            return self._route_general(question, intent, qvec, hits, call)
         people = {n for e in chosen for n in e.speakers}
         head = f"The articles quote {len(people)} people on this:"
-        return self._finish(intent, question, chosen, head, hits, timings)
+        return self._finish(intent, question, chosen, head, hits, call.timings)

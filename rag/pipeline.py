@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from rag.config import Settings
 from rag.load import SUFFIXES, LoadError, load_path
-from rag.types import Answer, Document
+from rag.types import Answer, Document, Scope
 
 if TYPE_CHECKING:
     from rag.compose import Composer
@@ -92,8 +92,14 @@ class Pipeline:
                 results.append(FileResult(str(path), False, str(exc)))
         return results
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> Answer:
-        return self.composer.answer(question, history, k)
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        k: int | None = None,
+        scope: Scope | None = None,
+    ) -> Answer:
+        return self.composer.answer(question, history, k, scope)
 
     def stats(self) -> dict[str, int]:
         return self.store.stats()

@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 
 from rag.lexical import BM25
 from rag.store import Record, Store
-from rag.types import Passage, RetrievedPassage
+from rag.types import Passage, RetrievedPassage, Scope
 
 RRF_K = 60
 
@@ -126,20 +126,52 @@ class Library:
                     break
         return list(dict.fromkeys(n for _, n in sorted(hits)))
 
-    def search(self, query: str, k: int, vector: list[float] | None = None) -> list[RetrievedPassage]:
-        """Top-k passages by reciprocal-rank fusion of dense and BM25 rankings."""
+    def documents(self, scope: Scope | None) -> set[str] | None:
+        """The doc_ids a scope allows (None: no document filter)."""
+        if scope is None or not scope.filters_documents():
+            return None
+        self.refresh()
+        out = set()
+        for m in self.meta.values():
+            title, source, day = (
+                str(m.get("title", "")).lower(),
+                str(m.get("source", "")).lower(),
+                m.get("published"),
+            )
+            if scope.article and scope.article != m.get("doc_id") and scope.article.lower() not in title:
+                continue
+            if scope.outlet and scope.outlet.lower() not in source:
+                continue
+            if (scope.since or scope.until) and not day:
+                continue
+            if (scope.since and str(day) < scope.since) or (scope.until and str(day)[:10] > scope.until):
+                continue
+            out.add(str(m["doc_id"]))
+        return out
+
+    def search(
+        self, query: str, k: int, vector: list[float] | None = None, docs: set[str] | None = None
+    ) -> list[RetrievedPassage]:
+        """Top-k passages by reciprocal-rank fusion of dense and BM25 rankings, optionally only
+        from the documents in `docs`."""
         if k <= 0:
             raise ValueError(f"k must be > 0, got {k}")
         self.refresh()
-        if not self.passages:
+        if not self.passages or docs == set():
             return []
         depth = max(3 * k, 20)
         vec = vector if vector is not None else self.store.embeddings.embed_query(query)
-        dense = self.store.dense(vec, depth, where={"kind": "passage"})
+        where: dict[str, Any] = {"kind": "passage"}
+        if docs is not None:
+            where = {"$and": [where, {"doc_id": {"$in": sorted(docs)}}]}
+        dense = self.store.dense(vec, depth, where=where)
+        lexical = self.bm25.search(query, depth if docs is None else len(self.bm25))
+        if docs is not None:
+            lexical = [(pid, s) for pid, s in lexical if self.passages[pid].doc_id in docs][:depth]
         fused: dict[str, float] = defaultdict(float)
         for rank, (rec, _) in enumerate(dense):
             fused[rec.id] += 1.0 / (RRF_K + rank + 1)
-        for rank, (pid, _) in enumerate(self.bm25.search(query, depth)):
+        for rank, (pid, _) in enumerate(lexical):
             fused[pid] += self.lexical_weight / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
         return [RetrievedPassage(self.passages[pid], score) for pid, score in best if pid in self.passages]

@@ -201,7 +201,7 @@ _LEAD = (
     r"adviser|advisor|chief|head|leader|ambassador|envoy|director|of|the|for|and),?\s+){0,6}?"
 )
 _AFTER = re.compile(
-    rf"\s*[,—–-]?\s*(?:(?P<cue1>{VERBS})\s+(?P<who1>{WHO})"
+    rf"\s*[,—–-]?\s*(?:(?P<cue1>{VERBS}|read\s+a\s+statement)\s+(?:by\s+|from\s+)?{_LEAD}(?P<who1>{WHO})"
     rf"|{_LEAD}(?P<who2>{NAME}(?:\s+and\s+{NAME})?|{PRON}),?\s+{AUX}(?P<cue2>{VERBS}))\b"
 )
 _OF = r"(?:\s+of\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"  # "Patrick Ryder of the US"
@@ -243,7 +243,8 @@ def _direct(doc: Document, para: int, ps: int, pe: int, qs: int, qe: int, st: _S
         if speakers := _resolve(who, wpos, para, st):
             cue = cue_
             break
-    if not speakers and not short and text[ps:qs].strip() == "" and st.last and para - st.last_para <= 1:
+    whole = text[ps:qs].strip() == "" and text[qe:pe].strip(" .,") == ""  # the paragraph is the quote
+    if not speakers and not short and whole and st.last and para - st.last_para <= 1:
         speakers = st.last  # a quote paragraph with no verb continues the last turn
     if not speakers:
         return None

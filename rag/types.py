@@ -70,6 +70,20 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Which part of the library a question may draw on; None fields do not filter."""
+
+    article: str | None = None  # a doc_id, or words of the title
+    outlet: str | None = None  # words of the source name
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+    speaker: str | None = None  # only this person's statements
+
+    def filters_documents(self) -> bool:
+        return any((self.article, self.outlet, self.since, self.until))
+
+
+@dataclass(frozen=True)
 class Citation:
     n: int
     quote: str

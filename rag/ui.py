@@ -17,7 +17,7 @@ import gradio as gr
 from rag.compose import human_date
 from rag.config import Settings
 from rag.pipeline import Pipeline
-from rag.types import Answer
+from rag.types import Answer, Scope
 
 INTRO = (
     "## Sourced answers from the news\n"
@@ -96,13 +96,32 @@ def examples(pipe: Pipeline, n: int = 4) -> list[str]:
 def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
     pipe = pipe or Pipeline(settings)
 
-    def ask_api(question: str, history: str | list[dict[str, str]] | None = None) -> dict[str, Any]:
-        """Answer a question; `history` is a list (or JSON list) of {"role", "content"} turns."""
-        hist = json.loads(history) if isinstance(history, str) and history.strip() else history or []
-        if not isinstance(hist, list):
-            raise gr.Error("history must be a JSON list of {role, content} turns")
+    def ask_api(
+        question: str,
+        history: str = "[]",
+        article: str = "",
+        outlet: str = "",
+        since: str = "",
+        until: str = "",
+        speaker: str = "",
+    ) -> dict[str, Any]:
+        """Answer a question. `history`: JSON list of {"role", "content"} turns; the other fields
+        (empty = no filter) restrict the evidence: article title words or doc_id, outlet, dates
+        (YYYY-MM-DD, inclusive) and speaker."""
         try:
-            return pipe.ask(question, hist).to_json()
+            hist = json.loads(history) if history and history.strip() else []
+        except json.JSONDecodeError as exc:
+            raise gr.Error(f"history is not valid JSON: {exc}") from exc
+        if not isinstance(hist, list) or not all(isinstance(t, dict) for t in hist):
+            raise gr.Error("history must be a JSON list of {role, content} turns")
+        fields = {"article": article, "outlet": outlet, "since": since, "until": until, "speaker": speaker}
+        scope = (
+            Scope(**{k: v.strip() for k, v in fields.items() if v and v.strip()})
+            if any(fields.values())
+            else None
+        )
+        try:
+            return pipe.ask(question, hist, scope=scope).to_json()
         except ValueError as exc:
             raise gr.Error(str(exc)) from exc
 

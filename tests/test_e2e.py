@@ -159,3 +159,21 @@ def test_speakers_cli(tmp_path):
     speakers = {s["name"]: s for s in json.loads(r.stdout)}
     assert speakers["Brett Bruen"]["statements"] == 7
     assert "Cato Institute" in speakers["Justin Logan"]["role"]
+
+
+def test_filters_restrict_the_evidence(seed_pipeline):
+    from rag.types import Scope
+
+    q = "What did Bruen say Ukraine needs?"
+    assert not seed_pipeline.ask(q, scope=Scope(since="2025-12-01", until="2025-12-31")).abstained
+    assert seed_pipeline.ask(q, scope=Scope(since="2026-01-01")).abstained
+    assert seed_pipeline.ask(q, scope=Scope(outlet="Associated Press")).abstained
+    assert not seed_pipeline.ask(q, scope=Scope(article="offering not to join NATO")).abstained
+    a = seed_pipeline.ask("What do the experts think?", scope=Scope(speaker="Michta")).to_json()
+    _invariant(a)
+    assert a["citations"] and all("Andrew Michta" in c["speaker"] for c in a["citations"])
+
+
+def test_cli_rejects_a_bad_date(tmp_path):
+    r = _rag("ask", "--since", "yesterday", "anything", env=_env(tmp_path / "store"))
+    assert r.returncode != 0 and "--since must be a date" in r.stderr

@@ -13,8 +13,15 @@ pytestmark = pytest.mark.slow
 def test_eval_subset_reports_every_metric_beside_the_baseline(tmp_path):
     out = run(Settings(store_dir=tmp_path), limit=60, loao_articles=3)
     ours, base = out["xquad"]["ours"], out["xquad"]["baseline"]
-    for key in ("recall@1", "recall@5", "mrr@10", "top_quote_contains_answer", "any_quote_contains_answer",
-                "mean_quote_words", "answer_rate"):
+    for key in (
+        "recall@1",
+        "recall@5",
+        "mrr@10",
+        "top_quote_contains_answer",
+        "any_quote_contains_answer",
+        "mean_quote_words",
+        "answer_rate",
+    ):
         assert 0 <= ours[key] <= (1 if key != "mean_quote_words" else 1000)
         assert key in base
     assert ours["citations_verified"] == 1.0
