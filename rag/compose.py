@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from rag.types import Answer, Citation, Passage, RetrievedPassage, Scope
 from rag.verify import CANNOT_ANSWER, number, trim_span
 
 W_DENSE, W_LEX, W_DIRECT = 0.55, 0.45, 0.08
+MAX_QUESTION_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def human_date(iso: str | None) -> str | None:
         return None
     try:
         y, m, d = (int(x) for x in iso[:10].split("-"))
+        date(y, m, d)
     except ValueError:
         return iso
     months = [
@@ -269,6 +272,15 @@ class Composer:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty; ask something about the articles")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ValueError(
+                f"the question has {len(question)} characters; keep it under {MAX_QUESTION_CHARS}"
+            )
+        history = [
+            {"role": str(t.get("role", "")), "content": t["content"][:MAX_QUESTION_CHARS]}
+            for t in (history or [])[-20:]
+            if isinstance(t, dict) and isinstance(t.get("content"), str)
+        ]
         self.lib.refresh()
         intent = read_question(question, history or [], self.lib.find_speakers)
         docs = self.lib.documents(scope)
@@ -383,12 +395,15 @@ class Composer:
         known = self.lib.find_speakers(intent.speaker or "")
         sp = next((s for s in self.lib.speakers() if known and s.name == known[0]), None)
         if sp and sp.role:
+            # cite "Name, role" (or "Surname, role") exactly as it stands in an article
+            pattern = re.compile(
+                rf"\b(?:{re.escape(sp.name)}|{re.escape(sp.name.split()[-1])}),\s+{re.escape(sp.role)}"
+            )
             for p in self.lib.passages.values():
-                i = p.text.find(sp.role)
-                j = p.text.rfind(sp.name, 0, i) if i > 0 else -1
-                j = p.text.rfind(sp.name.split()[-1], 0, i) if j < 0 < i else j
-                if j >= 0:  # cite "Name, role" as it stands in the article
-                    e = Evidence(p, j, i + len(sp.role), (sp.name,), sp.role)
+                if call.docs is not None and p.doc_id not in call.docs:
+                    continue
+                if m := pattern.search(p.text):
+                    e = Evidence(p, m.start(), m.end(), (sp.name,), sp.role)
                     head = f"{sp.name} is {sp.role}:"
                     return self._finish(intent, question, [e], head, hits, call.timings, with_speaker=False)
         return self._route_general(question, intent, qvec, hits, call)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,10 @@ def parse_date(value: Any) -> str | None:
         return str(value.isoformat())[:10]
     s = str(value).strip()
     if re.match(r"^\d{4}-\d{2}-\d{2}", s):
-        return s[:10]
+        try:
+            return date.fromisoformat(s[:10]).isoformat()
+        except ValueError:
+            return None
     s = re.sub(r",? \d{1,2}:\d{2}.*$", "", s)
     for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"):
         try:
@@ -115,7 +118,7 @@ def parse_markdown(text: str, source_key: str) -> Document:
     if m := _FRONT.match(text):
         try:
             loaded = yaml.safe_load(m.group(1))
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for 2024-13-45
             raise LoadError(f"{source_key}: bad YAML front matter: {exc}") from exc
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[m.end() :]

@@ -144,7 +144,10 @@ class Library:
                 continue
             if (scope.since or scope.until) and not day:
                 continue
-            if (scope.since and str(day) < scope.since) or (scope.until and str(day)[:10] > scope.until):
+            d = str(day)
+            if (scope.since and d[: len(scope.since)] < scope.since) or (
+                scope.until and d[: len(scope.until)] > scope.until
+            ):
                 continue
             out.add(str(m["doc_id"]))
         return out

@@ -158,12 +158,17 @@ class _State:
 def _resolve(who: str, pos: int, para: int, st: _State) -> tuple[str, ...]:
     """Names or a pronoun -> full names; () when it is not a person we can name."""
     if re.fullmatch(PRON, who):
-        if st.last and para - st.last_para <= 1:
+        plural = who.lower() == "they"
+        if st.last and para - st.last_para <= 1 and plural == (len(st.last) > 1):
             return st.last
+        if plural:
+            return ()  # "they" of a group we cannot name
         before = [n for p, n in st.people.mentions if p < pos]
         return (before[-1],) if before else ()
     out = []
     for part in re.split(r",\s*|\s+and\s+", who):
+        if re.search(r"[’']s$", part.strip()):
+            continue  # "Smith’s lawyer": the possessor is not the speaker
         name, _ = _clean_name(part)
         if not name:
             continue
@@ -198,10 +203,10 @@ def _quote_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
 # another clause.
 _LEAD = (
     r"(?:(?:[A-Z][\w’'.-]*|spokes(?:man|woman|person)|minister|secretary|president|official|"
-    r"adviser|advisor|chief|head|leader|ambassador|envoy|director|of|the|for|and),?\s+){0,6}?"
+    r"adviser|advisor|chief|head|leader|ambassador|envoy|director|lawyer|attorney|aide|of|the|for|and),?\s+){0,6}?"
 )
 _AFTER = re.compile(
-    rf"\s*[,—–-]?\s*(?:(?P<cue1>{VERBS}|read\s+a\s+statement)\s+(?:by\s+|from\s+)?{_LEAD}(?P<who1>{WHO})"
+    rf"\s*[,—–-]?\s*(?:(?P<cue1>{VERBS}|read\s+a\s+statement)\s+(?:by\s+|from\s+)?{_LEAD}(?P<who1>{WHO})(?<![’']s)(?![’']s\b)"
     rf"|{_LEAD}(?P<who2>{NAME}(?:\s+and\s+{NAME})?|{PRON}),?\s+{AUX}(?P<cue2>{VERBS}))\b"
 )
 _OF = r"(?:\s+of\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"  # "Patrick Ryder of the US"

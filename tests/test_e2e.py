@@ -177,3 +177,22 @@ def test_filters_restrict_the_evidence(seed_pipeline):
 def test_cli_rejects_a_bad_date(tmp_path):
     r = _rag("ask", "--since", "yesterday", "anything", env=_env(tmp_path / "store"))
     assert r.returncode != 0 and "--since must be a date" in r.stderr
+
+
+def test_bad_questions_get_clear_errors(seed_pipeline):
+    with pytest.raises(ValueError, match="empty"):
+        seed_pipeline.ask("   ")
+    with pytest.raises(ValueError, match="characters"):
+        seed_pipeline.ask("experts " * 4000)
+    # history turns that are not text are ignored, not a crash
+    a = seed_pipeline.ask("What did he say?", [{"role": "user", "content": None}, {"role": "user"}, "x"])  # type: ignore[list-item]
+    assert a.question == "What did he say?"
+
+
+def test_year_filters(seed_pipeline):
+    from rag.types import Scope
+
+    q = "What did Bruen say Ukraine needs?"
+    assert not seed_pipeline.ask(q, scope=Scope(until="2025")).abstained
+    assert not seed_pipeline.ask(q, scope=Scope(since="2025")).abstained
+    assert seed_pipeline.ask(q, scope=Scope(until="2024")).abstained

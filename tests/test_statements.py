@@ -86,6 +86,24 @@ CASES = [
         ["Critics called the plan a “rock-solid promise” that nobody believes."],
         [],
     ),
+    (  # a possessor is not the speaker
+        ["John Smith was charged.", "“We will appeal the verdict,” said Smith’s lawyer, Jane Doe."],
+        [("Jane Doe", "We will appeal", "direct")],
+    ),
+    (  # "they" is a group, not the last single speaker
+        [
+            "“The water supply is safe,” Mayor John Smith said.",
+            "Residents disagreed. “We have had no water for a week,” they said.",
+        ],
+        [("John Smith", "The water supply is safe", "direct")],
+    ),
+    (  # a quote paragraph attributed after the quote is not a continuation
+        [
+            "“The talks failed,” said Anna Berg.",
+            "“Finland's membership is not targeted against anyone,” read a statement by President Sauli Niinistö.",
+        ],
+        [("Anna Berg", "The talks failed", "direct"), ("Sauli Niinistö", "not targeted", "direct")],
+    ),
     (
         ["“He told me ‘never again’ and left,” said Omar Said, a witness."],
         [("Omar Said", "He told me ‘never again’ and left", "direct")],
