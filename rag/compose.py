@@ -111,7 +111,7 @@ class Composer:
         return sorted(out, key=lambda e: -e.score)
 
     def _supported(self, e: Evidence) -> bool:
-        return e.cos >= self.settings.min_relevance or e.cov >= 0.5
+        return e.cos >= self.settings.min_relevance or e.cov >= self.settings.min_coverage
 
     # ---- evidence ------------------------------------------------------------------------
     def _from_statement(self, s: StoredStatement) -> Evidence | None:

