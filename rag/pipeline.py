@@ -69,27 +69,46 @@ class Pipeline:
 
         return Composer(self.library, self.settings)
 
-    def ingest_document(self, doc: Document) -> FileResult:
+    def ingest_document(self, doc: Document, known: dict[str, str] | None = None) -> FileResult:
+        """Store one Document; `known` (surname -> full name) resolves names the text leaves short."""
         from rag.passages import split_passages
         from rag.statements import extract_statements, people_in
 
         passages = split_passages(doc, self.settings.max_passage_chars)
-        statements = extract_statements(doc)
+        statements = extract_statements(doc, known if known is not None else self.known_names())
         r = self.store.add(doc, passages, statements, people_in(doc))
         what = "added" if r.added else "already stored, unchanged"
         if r.replaced:
             what += f", replaced {r.replaced} records of an older version"
         return FileResult(doc.source_key, True, f"{what}: “{doc.title}”", r.passages, r.statements)
 
+    def known_names(self, docs: Iterable[Document] = ()) -> dict[str, str]:
+        """Surname -> full name over the stored library and `docs` (the first spelling wins)."""
+        from rag.statements import people_in
+
+        known: dict[str, str] = {}
+        for full in [*sorted(self.library.people), *(n for d in docs for n in people_in(d))]:
+            known.setdefault(full.split()[-1], full)
+        return known
+
     def ingest(self, paths: Iterable[Path]) -> list[FileResult]:
-        results = []
+        """Load every file first, so a transcript saying only "Biden" can borrow "Joe Biden"
+        from an article in the same batch; then store each. One bad file never stops the rest."""
+        results: list[FileResult] = []
+        docs: list[Document] = []
         for path in expand(paths):
             try:
                 if not path.exists():
                     raise LoadError(f"{path}: no such file")
-                results.append(self.ingest_document(load_path(path)))
+                docs.append(load_path(path))
             except (LoadError, ValueError) as exc:
                 results.append(FileResult(str(path), False, str(exc)))
+        known = self.known_names(docs) if docs else {}
+        for doc in docs:
+            try:
+                results.append(self.ingest_document(doc, known))
+            except (ValueError, RuntimeError) as exc:
+                results.append(FileResult(doc.source_key, False, f"{doc.source_key}: {exc}"))
         return results
 
     def ask(

@@ -10,8 +10,9 @@ store's record count changes, so a second process's ingest is seen on the next q
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -67,6 +68,34 @@ def _statement(r: Record) -> StoredStatement:
     )
 
 
+def name_key(word: str) -> str:
+    """Spelling-tolerant key: 'Zelenskyy', 'Zelensky', 'Zelenskiy' and 'ZELENSKKY' all -> 'zelensky'."""
+    w = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+    w = re.sub(r"(.)\1", r"\1", w)
+    return re.sub(r"iy$", "y", w)
+
+
+def canonical_names(names: list[str]) -> dict[str, str]:
+    """Each spelling -> one name per person. Names agreeing on surname (and first name, when both
+    give one) are one person; the most frequent full spelling names them all."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for n in names:
+        groups[name_key(n.split()[-1])].append(n)
+    out: dict[str, str] = {}
+    for members in groups.values():
+        counts = Counter(members)
+        fulls = sorted({m for m in members if len(m.split()) > 1}, key=lambda m: (-counts[m], m))
+        by_first: dict[str, str] = {}
+        for f in fulls:
+            by_first.setdefault(name_key(f.split()[0]), f)
+        for m in set(members):
+            if len(m.split()) > 1:
+                out[m] = by_first[name_key(m.split()[0])]
+            else:
+                out[m] = fulls[0] if len(by_first) == 1 else m
+    return out
+
+
 class Library:
     """What the store holds, seen through caches that follow the store's record count."""
 
@@ -87,7 +116,11 @@ class Library:
         recs = self.store.records("passage")
         self.passages = {r.id: _passage(r) for r in recs}
         self.meta = {r.id: r.meta for r in recs}
-        self.statements = [_statement(r) for r in self.store.records("statement")]
+        stmts = [_statement(r) for r in self.store.records("statement")]
+        canon = canonical_names([n for st in stmts for n in st.speakers])
+        self.statements = [
+            replace(st, speakers=tuple(dict.fromkeys(canon.get(n, n) for n in st.speakers))) for st in stmts
+        ]
         self.people = {n.strip() for r in recs for n in str(r.meta.get("people", "")).split(";") if n.strip()}
         self.statements.sort(
             key=lambda s: (
@@ -115,15 +148,17 @@ class Library:
         )
 
     def find_speakers(self, text: str) -> list[str]:
-        """Known speakers named in text (full name, surname or first name), in order of mention."""
+        """Known speakers named in text (full name or surname, any common spelling), in order."""
         self.refresh()
+        words = [(m.start(), name_key(m.group(0))) for m in re.finditer(r"[^\W\d_][\w’'-]*", text)]
         hits: list[tuple[int, str]] = []
-        names = {n for s in self.statements for n in s.speakers}
-        for name in names:
-            for part in {name, name.split()[-1]}:
-                if m := re.search(rf"\b{re.escape(part)}\b", text):
-                    hits.append((m.start(), name))
-                    break
+        for name in {n for s in self.statements for n in s.speakers}:
+            surname = name_key(name.split()[-1])
+            at = next(
+                (pos for pos, w in words if w == surname or w == surname + "’s" or w == surname + "'s"), None
+            )
+            if at is not None:
+                hits.append((at, name))
         return list(dict.fromkeys(n for _, n in sorted(hits)))
 
     def documents(self, scope: Scope | None) -> set[str] | None:

@@ -13,6 +13,7 @@ statistical model is available offline, so unusual syntax can be missed.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rag.passages import paragraph_spans
@@ -122,7 +123,9 @@ def _clean_name(raw: str) -> tuple[str | None, str | None]:
     return " ".join(name), (" ".join(toks[:cut]) or None)
 
 
-def _find_people(doc: Document) -> _People:
+def _find_people(doc: Document, known: Mapping[str, str] | None = None) -> _People:
+    """Persons the document names; `known` (surname -> full name from the rest of the library)
+    completes surnames the document never spells out ("Biden" in a transcript)."""
     people = _People()
     for m in re.finditer(NAME, doc.text):
         name, title = _clean_name(m.group(0))
@@ -135,6 +138,8 @@ def _find_people(doc: Document) -> _People:
             people.roles[name] = role.group("role").strip()
         elif title and len(title.split()) > (1 if title.lower() in TITLES else 0):
             people.roles.setdefault(name, title)
+    for surname, full_name in (known or {}).items():
+        people.full.setdefault(surname, full_name)
     preps = {"in", "of", "from", "to", "at", "the", "near", "across", "into", "for", "by", "with", "a", "an"}
     people.midcaps = {
         m.group(2)
@@ -303,14 +308,77 @@ def _indirect(doc: Document, para: int, ss: int, se: int, st: _State) -> Stateme
     return None
 
 
+_UP = "A-ZÀ-ÖØ-Þ"
+_LABEL = re.compile(
+    rf"(?P<label>Q|(?:[{_UP}][{_UP}.’'-]*)(?: [{_UP}][{_UP}.’'-]*){{0,5}}):?\s+(?:\(As interpreted\.\)\s*)?"
+)
+_NOT_SPEAKERS = {"Q", "PARTICIPANT", "PARTICIPANTS", "INTERPRETER", "AUDIENCE", "MODERATOR", "STAFF"}
+
+
+def _is_transcript(doc: Document) -> bool:
+    labelled = [
+        p
+        for p in paragraph_spans(doc.text)
+        if re.match(rf"(?:Q\s{{2,}}|[{_UP}][{_UP}.’' -]{{2,60}}:\s)", doc.text[p[0] : p[1]])
+    ]
+    return len(labelled) >= 3
+
+
+def _label_speaker(label: str, doc: Document, people: _People) -> tuple[tuple[str, ...], str | None]:
+    """'PRESIDENT BIDEN' -> (('Joe Biden',), 'President'); 'THE PRESIDENT' -> the president the
+    title names; 'Q' and staff labels -> () (a reporter's question is nobody's statement)."""
+    if label in _NOT_SPEAKERS:
+        return (), None
+    words = label.replace("’", "'").split()
+    if words[:1] == ["THE"] and len(words) >= 2:
+        office = " ".join(w.capitalize() for w in words[1:])
+        m = re.search(rf"(?<!Vice ){office} ([A-Z][\w’'-]+)", doc.title + " " + doc.text)
+        if not m:
+            return (), None
+        words = [*words[1:], m.group(1).upper()]
+    cased = [w.capitalize() for w in words]
+    name, title = _clean_name(" ".join(cased))
+    if not name:
+        return (), None
+    full = people.full.get(name) or people.full.get(name.split()[-1]) or name
+    return (full,), title
+
+
+def _transcript_statements(doc: Document, people: _People) -> list[Statement]:
+    """Speaker-labelled turns: every paragraph of a turn is its speaker's own words."""
+    out: list[Statement] = []
+    speakers: tuple[str, ...] = ()
+    role: str | None = None
+    for ps, pe in paragraph_spans(doc.text)[1:]:
+        m = _LABEL.match(doc.text, ps, pe)
+        start = ps
+        if m and (m.group("label") == "Q" or doc.text[m.end("label") : m.end("label") + 1] == ":"):
+            speakers, role = _label_speaker(m.group("label"), doc, people)
+            start = m.end()
+        if not speakers or len(doc.text[start:pe].split()) < 4:
+            continue
+        spans = [(start, pe)] if pe - start <= 1000 else sentence_spans(doc.text, start, pe)
+        for a, b in spans:
+            if len(doc.text[a:b].split()) >= 4:
+                out.append(
+                    Statement(
+                        doc.text[a:b], speakers, role or _role(speakers, people), "said", "direct", a, b
+                    )
+                )
+    return out
+
+
 def people_in(doc: Document) -> list[str]:
     """Full names of the persons the document mentions (quoted or not)."""
     return sorted(set(_find_people(doc).full.values()))
 
 
-def extract_statements(doc: Document) -> list[Statement]:
-    """Every statement in reading order, offsets into doc.text. The headline is skipped."""
-    st = _State(_find_people(doc))
+def extract_statements(doc: Document, known: Mapping[str, str] | None = None) -> list[Statement]:
+    """Every statement in reading order, offsets into doc.text. The headline is skipped.
+    `known` maps surnames to full names seen elsewhere in the library."""
+    st = _State(_find_people(doc, known))
+    if _is_transcript(doc):
+        return _transcript_statements(doc, st.people)
     out: list[Statement] = []
     for para, (ps, pe) in enumerate(paragraph_spans(doc.text)):
         if para == 0 and doc.title and doc.text.startswith(doc.title):
