@@ -184,6 +184,8 @@ class Composer:
             start=e.start,
             end=e.end,
             verified=False,
+            url=m.get("url"),
+            licence=m.get("licence"),
         )
 
     @staticmethod
@@ -327,7 +329,11 @@ class Composer:
             return self._abstain(
                 question, f"The articles mention {who} but quote nothing {who} said.", hits, call.timings
             )
-        ranked = self._score(intent.text, qvec, self._sentences(hits))
+        # Evidence must come from a passage naming what the question names ("… in Poland?"):
+        # a sentence about troops elsewhere does not answer it.
+        wanted = [n.split()[-1].lower()[:6] for n in names_in(intent.text)]
+        on_topic = [h for h in hits if all(w in h.passage.text.lower() for w in wanted)]
+        ranked = self._score(intent.text, qvec, self._sentences(on_topic))
         if not ranked or not self._supported(ranked[0]):
             return self._abstain(question, CANNOT_ANSWER, hits, call.timings)
         top = ranked[0].score

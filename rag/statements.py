@@ -20,19 +20,25 @@ from rag.passages import paragraph_spans
 from rag.text import sentence_spans
 from rag.types import Document, Statement
 
-VERBS = (
+# Verbs that report speech as a clause: "X said (that) …" — cues for reported speech.
+SPEECH = (
     "said|says|say|told|tells|added|adds|explained|explains|stated|states|noted|notes|argued|"
     "argues|warned|warns|claimed|claims|suggested|suggests|described|describes|insisted|"
-    "insists|stressed|stresses|emphasi[sz]ed|remarked|wrote|writes|tweeted|posted|announced|"
-    "announces|declared|declares|asked|asks|replied|responded|commented|observed|continued|"
-    "concluded|admitted|acknowledged|believes|believed|predicted|urged|urges|maintained|"
-    "maintains|contended|cautioned|recalled|conceded|confirmed|denied|reported|pointed out|"
-    "went on|assured|promised|vowed|threatened|accused|agreed|countered|estimated|thinks|"
-    "thought|condemned|called|labell?ed|termed|dismissed|welcomed|praised|critici[sz]ed|"
-    "blamed|alleged|pledged|affirmed|reiterated|characteri[sz]ed|expressed|hailed|"
-    "adding|saying|asserting|noting|calling|describing|warning|stating|claiming|arguing|"
-    "insisting|telling|demanded|demands|stressed|highlighted|recommended|advised|"
-    "told reporters|said in a statement|wrote on Twitter"
+    "insists|stressed|stresses|emphasi[sz]ed|wrote|writes|announced|announces|declared|"
+    "declares|replied|responded|commented|observed|concluded|admitted|acknowledged|believes|"
+    "believed|predicted|maintained|maintains|contended|cautioned|conceded|confirmed|denied|"
+    "reported|pointed out|went on|assured|promised|vowed|threatened|agreed|countered|"
+    "estimated|thinks|thought|alleged|reiterated|asserted|told reporters|said in a statement|"
+    "wrote on Twitter"
+)
+# Any of those, plus verbs that take a quotation as their object: 'condemned the attack as
+# "unprovoked"', 'offered "sincere condolences"' — cues for direct quotes only.
+VERBS = (
+    SPEECH + "|remarked|tweeted|posted|asked|asks|continued|urged|urges|recalled|accused|"
+    "condemned|called|labell?ed|termed|dismissed|welcomed|praised|critici[sz]ed|blamed|pledged|"
+    "affirmed|characteri[sz]ed|expressed|hailed|adding|saying|asserting|noting|calling|"
+    "describing|warning|stating|claiming|arguing|insisting|telling|demanded|demands|"
+    "highlighted|recommended|advised|offered|issued a statement(?: praising| saying)?"
 )
 # Words that may stand between a speaker and the verb: "Johnson has promised", "He also cautioned".
 AUX = (
@@ -98,6 +104,7 @@ class _People:
     roles: dict[str, str] = field(default_factory=dict)
     mentions: list[tuple[int, str]] = field(default_factory=list)  # (offset, full name)
     midcaps: set[str] = field(default_factory=set)  # capitalised words seen mid-sentence
+    subjects: list[tuple[int, str]] = field(default_factory=list)  # mentions opening a sentence
 
 
 def _clean_name(raw: str) -> tuple[str | None, str | None]:
@@ -146,10 +153,15 @@ def _find_people(doc: Document, known: Mapping[str, str] | None = None) -> _Peop
         for m in re.finditer(r"(\w+)[,;]? ([A-Z][a-zà-öø-ÿ]+)", doc.text)
         if m.group(1)[0].islower() and m.group(1) not in preps
     }  # capitalised words used mid-sentence, not only as places ("in Belgorod")
+    starts = [a for ps, pe in paragraph_spans(doc.text) for a, _ in sentence_spans(doc.text, ps, pe)]
     for m in re.finditer(NAME, doc.text):
         name, _ = _clean_name(m.group(0))
         if name and (full := people.full.get(name) or people.full.get(name.split()[-1])):
             people.mentions.append((m.start(), full))
+            sent = max((a for a in starts if a <= m.start()), default=0)
+            lead = doc.text[sent : m.start()]
+            if re.fullmatch(r"(?:[^,]{0,40},\s*)?(?:[A-Z][\w.’'-]*\s+)*", lead):
+                people.subjects.append((m.start(), full))
     return people
 
 
@@ -158,12 +170,18 @@ class _State:
     people: _People
     last: tuple[str, ...] = ()
     last_para: int = -10
+    last_end: int = 0  # where the last statement's sentence ended
 
 
 def _resolve(who: str, pos: int, para: int, st: _State) -> tuple[str, ...]:
     """Names or a pronoun -> full names; () when it is not a person we can name."""
     if re.fullmatch(PRON, who):
         plural = who.lower() == "they"
+        # A person introduced as a sentence's subject since the last statement outranks the
+        # last speaker: "Joe Biden was on vacation, where he told the press …".
+        fresh = [n for p, n in st.people.subjects if st.last_end <= p < pos]
+        if fresh and not plural:
+            return (fresh[-1],)
         if st.last and para - st.last_para <= 1 and plural == (len(st.last) > 1):
             return st.last
         if plural:
@@ -258,22 +276,22 @@ def _direct(doc: Document, para: int, ps: int, pe: int, qs: int, qe: int, st: _S
         speakers = st.last  # a quote paragraph with no verb continues the last turn
     if not speakers:
         return None
-    st.last, st.last_para = speakers, para
+    st.last, st.last_para, st.last_end = speakers, para, max(qe, sent_e)
     return Statement(text[qs:qe], speakers, _role(speakers, st.people), cue, "direct", qs, qe)
 
 
 _INDIRECT = [
     # "NATO membership … , explained Logan and Andrew Michta, professor …"
-    re.compile(rf"^(?P<content>.{{15,}}?),\s+(?P<cue>{VERBS})\s+(?P<who>{NAMES})(?:,.*)?$"),
+    re.compile(rf"^(?P<content>.{{15,}}?),\s+(?P<cue>{SPEECH})\s+(?P<who>{NAMES})(?:,.*)?$"),
     # "…, Logan said." / "…, he told reporters."
-    re.compile(rf"^(?P<content>.{{15,}}?),\s+(?P<who>{WHO})\s+(?P<cue>{VERBS})(?:\s+\S+){{0,4}}$"),
+    re.compile(rf"^(?P<content>.{{15,}}?),\s+(?P<who>{WHO})\s+(?P<cue>{SPEECH})(?:\s+\S+){{0,4}}$"),
     # "According to Logan, …"
     re.compile(rf"^According to (?P<who>{NAMES})(?:,[^,]{{3,150}})?,\s+(?P<content>.{{15,}})$"),
     # "…, according to Logan."
     re.compile(rf"^(?P<content>.{{15,}}?),?\s+according to (?P<who>{NAMES})(?:,.*)?$"),
     # "Michta said (that) …" / "Bruen described … as …" / "He told reporters that …"
     re.compile(
-        rf"^(?:[^,“\"]{{0,60}},\s+)?(?P<who>{WHO}){_OF}(?:,[^,“\"]{{3,150}},)?\s+{AUX}(?P<cue>{VERBS})"
+        rf"^(?:[^,“\"]{{0,60}},\s+)?(?P<who>{WHO}){_OF}(?:,[^,“\"]{{3,150}},)?\s+{AUX}(?P<cue>{SPEECH})"
         rf"(?:\s+(?:on|in|at|during)\s+[A-Za-z]+)?(?:\s+(?!that\b)[A-Za-z]+){{0,3}}?(?:\s+that)?\s+"
         rf"(?P<content>.{{15,}})$"
     ),
@@ -303,7 +321,7 @@ def _indirect(doc: Document, para: int, ss: int, se: int, st: _State) -> Stateme
         if not speakers or len(text[cs:ce].split()) < 3:
             return None
         cue = m.group("cue") if "cue" in m.groupdict() else "according to"
-        st.last, st.last_para = speakers, para
+        st.last, st.last_para, st.last_end = speakers, para, se
         return Statement(text[cs:ce], speakers, _role(speakers, st.people), cue, "indirect", cs, ce)
     return None
 
@@ -355,11 +373,11 @@ def _transcript_statements(doc: Document, people: _People) -> list[Statement]:
         if m and (m.group("label") == "Q" or doc.text[m.end("label") : m.end("label") + 1] == ":"):
             speakers, role = _label_speaker(m.group("label"), doc, people)
             start = m.end()
-        if not speakers or len(doc.text[start:pe].split()) < 4:
+        if not speakers or len(doc.text[start:pe].split()) < 2:
             continue
         spans = [(start, pe)] if pe - start <= 1000 else sentence_spans(doc.text, start, pe)
         for a, b in spans:
-            if len(doc.text[a:b].split()) >= 4:
+            if len(doc.text[a:b].split()) >= 2:
                 out.append(
                     Statement(
                         doc.text[a:b], speakers, role or _role(speakers, people), "said", "direct", a, b

@@ -98,6 +98,8 @@ class Citation:
     start: int  # offsets into the passage text
     end: int
     verified: bool
+    url: str | None = None
+    licence: str | None = None  # shown with the citation (CC BY asks for it)
 
 
 @dataclass(frozen=True)

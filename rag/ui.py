@@ -43,7 +43,7 @@ def render_answer(a: Answer) -> str:
     lines = [body, ""]
     for c in a.citations:
         who = f"{c.speaker} · " if c.speaker else ""  # the role is in the answer and the sources panel
-        where = " · ".join(x for x in (c.source, human_date(c.published), f"¶ {c.paragraph}") if x)
+        where = " · ".join(x for x in (c.source, human_date(c.published), f"¶ {c.paragraph}", c.licence) if x)
         lines.append(
             f"<sub>\\[{c.n}\\] {_md_escape(who)}“{_md_escape(c.title)}” · {_md_escape(where)} ✓ verified</sub>  "
         )
@@ -72,11 +72,15 @@ def render_sources(a: Answer | None) -> str:
                 c.source or "",
                 human_date(c.published) or "",
                 f"paragraph {c.paragraph}",
+                c.licence or "",
             )
             if x
         )
+        title = html.escape(c.title)
+        if c.url and c.url.startswith(("https://", "http://")):
+            title = f"<a href='{html.escape(c.url, quote=True)}' target='_blank' rel='noopener'>{title}</a>"
         parts.append(
-            f"<div class='src' id='src-{c.n}'><b>[{c.n}] {html.escape(c.title)}</b>"
+            f"<div class='src' id='src-{c.n}'><b>[{c.n}] {title}</b>"
             f"<div class='meta'>{meta}</div><p>{para}</p></div>"
         )
     return "\n".join(parts)
