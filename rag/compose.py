@@ -132,6 +132,13 @@ class Composer:
             for a, b in sentence_spans(p.text):
                 near = [s for s in by_passage.get(p.passage_id, []) if s.start < b and s.end > a]
                 direct = [s for s in near if s.kind == "direct"]
+                inside = [s for s in direct if s.start <= a and b <= s.end]
+                if inside:  # a sentence within a longer quote (a transcript turn): quote just it
+                    a2, b2 = trim_span(p.text, a, b)
+                    out.append(
+                        Evidence(p, a2, b2, inside[0].speakers, inside[0].role, "direct", inside[0].cue)
+                    )
+                    continue
                 if direct:
                     out += [e for s in direct if (e := self._from_statement(s))]
                     continue
@@ -248,6 +255,9 @@ class Composer:
         return Answer(question, why + cover, True, (), tuple(hits), timings)
 
     # ---- routes --------------------------------------------------------------------------
+    def _title(self, p: Passage) -> str:
+        return str(self.lib.meta.get(p.passage_id, {}).get("title", ""))
+
     def _doc_of(self, s: StoredStatement) -> str:
         p = self.lib.passages.get(s.passage_id)
         return p.doc_id if p else ""
@@ -329,10 +339,14 @@ class Composer:
             return self._abstain(
                 question, f"The articles mention {who} but quote nothing {who} said.", hits, call.timings
             )
-        # Evidence must come from a passage naming what the question names ("… in Poland?"):
-        # a sentence about troops elsewhere does not answer it.
+        # Evidence must come from a passage (or an article titled) naming what the question
+        # names ("… in Poland?"): a sentence about troops elsewhere does not answer it.
         wanted = [n.split()[-1].lower()[:6] for n in names_in(intent.text)]
-        on_topic = [h for h in hits if all(w in h.passage.text.lower() for w in wanted)]
+        on_topic = [
+            h
+            for h in hits
+            if all(w in (self._title(h.passage) + " " + h.passage.text).lower() for w in wanted)
+        ]
         ranked = self._score(intent.text, qvec, self._sentences(on_topic))
         if not ranked or not self._supported(ranked[0]):
             return self._abstain(question, CANNOT_ANSWER, hits, call.timings)
