@@ -74,8 +74,13 @@ def human_date(iso: str | None) -> str | None:
 
 @dataclass
 class _Call:
-    """What one question may draw on, and its timings (one per call: the Composer is shared)."""
+    """One question being answered: what it asks, what it may draw on, what was retrieved, and
+    its timings (one per call: the Composer is shared between threads)."""
 
+    question: str
+    intent: Intent
+    qvec: np.ndarray
+    hits: list[RetrievedPassage]
     statements: list[StoredStatement]
     docs: set[str] | None
     timings: dict[str, float]
@@ -205,16 +210,9 @@ class Composer:
             )
         return (f"{who}: " if with_speaker and who else "") + f"“{e.quote}” [{n}]"
 
-    def _finish(
-        self,
-        intent: Intent,
-        question: str,
-        evs: list[Evidence],
-        head: str,
-        hits: list[RetrievedPassage],
-        timings: dict[str, float],
-        with_speaker: bool = True,
-    ) -> Answer:
+    def _finish(self, call: _Call, evs: list[Evidence], head: str, with_speaker: bool = True) -> Answer:
+        """Number and verify the chosen evidence and write the answer; abstain if none survives."""
+        question, hits, timings = call.question, call.hits, call.timings
         t0 = time.perf_counter()
         pool = {e.passage.passage_id: e.passage for e in evs} | {
             h.passage.passage_id: h.passage for h in hits
@@ -313,66 +311,58 @@ class Composer:
         timings["retrieve"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         route = getattr(self, f"_route_{intent.kind}")
-        out: Answer = route(question, intent, qvec, hits, _Call(stmts, docs, timings))
+        out: Answer = route(_Call(question, intent, qvec, hits, stmts, docs, timings))
         timings["compose"] = (time.perf_counter() - t0) * 1000 - timings.get("verify", 0.0)
         timings["total"] = (time.perf_counter() - t_start) * 1000
         return out
 
-    def _route_general(
-        self,
-        question: str,
-        intent: Intent,
-        qvec: np.ndarray,
-        hits: list[RetrievedPassage],
-        call: _Call,
-    ) -> Answer:
+    def _route_general(self, call: _Call) -> Answer:
         # "What did Trump say?" when the library names Trump but quotes nothing of his: say so
         # rather than quote someone else.
         people = {n for p in self.lib.people for n in (p, p.split()[-1])}
         names = [
             n
-            for n in names_in(intent.text)
+            for n in names_in(call.intent.text)
             if (n in people or n.split()[-1] in people) and not self.lib.find_speakers(n)
         ]
-        if names and re.search(rf"\b(?:{SAY})\b", intent.text, re.I):
+        if names and re.search(rf"\b(?:{SAY})\b", call.intent.text, re.I):
             who = " or ".join(names)
             return self._abstain(
-                question, f"The articles mention {who} but quote nothing {who} said.", hits, call.timings
+                call.question,
+                f"The articles mention {who} but quote nothing {who} said.",
+                call.hits,
+                call.timings,
             )
         # Evidence must come from a passage (or an article titled) naming what the question
         # names ("… in Poland?"): a sentence about troops elsewhere does not answer it.
-        wanted = [n.split()[-1].lower()[:6] for n in names_in(intent.text)]
+        wanted = [n.split()[-1].lower()[:6] for n in names_in(call.intent.text)]
         on_topic = [
             h
-            for h in hits
+            for h in call.hits
             if all(w in (self._title(h.passage) + " " + h.passage.text).lower() for w in wanted)
         ]
-        ranked = self._score(intent.text, qvec, self._sentences(on_topic))
+        ranked = self._score(call.intent.text, call.qvec, self._sentences(on_topic))
         if not ranked or not self._supported(ranked[0]):
-            return self._abstain(question, CANNOT_ANSWER, hits, call.timings)
+            return self._abstain(call.question, CANNOT_ANSWER, call.hits, call.timings)
         top = ranked[0].score
         chosen = [e for e in ranked if e.score >= 0.85 * top and self._supported(e)][
             : self.settings.max_quotes
         ]
-        return self._finish(intent, question, chosen, "", hits, call.timings)
+        return self._finish(call, chosen, "")
 
-    def _route_speaker(
-        self,
-        question: str,
-        intent: Intent,
-        qvec: np.ndarray,
-        hits: list[RetrievedPassage],
-        call: _Call,
-    ) -> Answer:
-        who = intent.speaker or ""
+    def _route_speaker(self, call: _Call) -> Answer:
+        who = call.intent.speaker or ""
         evs = [e for s in call.statements if who in s.speakers if (e := self._from_statement(s))]
-        topic_terms = terms(intent.topic)
+        topic_terms = terms(call.intent.topic)
         if topic_terms:
-            tvec = np.asarray(self.lib.store.embeddings.embed_query(intent.topic))
-            ranked = self._score(intent.topic, tvec, evs)
+            tvec = np.asarray(self.lib.store.embeddings.embed_query(call.intent.topic))
+            ranked = self._score(call.intent.topic, tvec, evs)
             if ranked and ranked[0].cov == 0 and ranked[0].cos < 0.1:
                 return self._abstain(
-                    question, f"{who} is quoted in the articles, but not on that.", hits, call.timings
+                    call.question,
+                    f"{who} is quoted in the articles, but not on that.",
+                    call.hits,
+                    call.timings,
                 )
         else:
             ranked = evs
@@ -384,35 +374,21 @@ class Composer:
         chosen.sort(key=lambda e: (e.passage.doc_id, e.passage.start + e.start))  # reading order
         role = next((e.role for e in evs if e.role and len(e.speakers) == 1), None)
         head = f"{who}" + (f" ({role})" if role else "") + " said:"
-        return self._finish(intent, question, chosen, head, hits, call.timings, with_speaker=False)
+        return self._finish(call, chosen, head, with_speaker=False)
 
-    def _route_who_said(
-        self,
-        question: str,
-        intent: Intent,
-        qvec: np.ndarray,
-        hits: list[RetrievedPassage],
-        call: _Call,
-    ) -> Answer:
+    def _route_who_said(self, call: _Call) -> Answer:
         evs = [e for s in call.statements if (e := self._from_statement(s))]
         ranked = self._score(
-            intent.topic, np.asarray(self.lib.store.embeddings.embed_query(intent.topic)), evs
+            call.intent.topic, np.asarray(self.lib.store.embeddings.embed_query(call.intent.topic)), evs
         )
         if not ranked or ranked[0].cos < self.settings.min_relevance or ranked[0].cov == 0:
-            return self._abstain(question, CANNOT_ANSWER, hits, call.timings)
+            return self._abstain(call.question, CANNOT_ANSWER, call.hits, call.timings)
         best = ranked[0]
         head = " and ".join(best.speakers) + (f" ({best.role})" if best.role else "") + " said it:"
-        return self._finish(intent, question, self._turn(best), head, hits, call.timings, with_speaker=False)
+        return self._finish(call, self._turn(best), head, with_speaker=False)
 
-    def _route_who_is(
-        self,
-        question: str,
-        intent: Intent,
-        qvec: np.ndarray,
-        hits: list[RetrievedPassage],
-        call: _Call,
-    ) -> Answer:
-        known = self.lib.find_speakers(intent.speaker or "")
+    def _route_who_is(self, call: _Call) -> Answer:
+        known = self.lib.find_speakers(call.intent.speaker or "")
         sp = next((s for s in self.lib.speakers() if known and s.name == known[0]), None)
         if sp and sp.role:
             # cite "Name, role" (or "Surname, role") exactly as it stands in an article
@@ -425,48 +401,32 @@ class Composer:
                 if m := pattern.search(p.text):
                     e = Evidence(p, m.start(), m.end(), (sp.name,), sp.role)
                     head = f"{sp.name} is {sp.role}:"
-                    return self._finish(intent, question, [e], head, hits, call.timings, with_speaker=False)
-        return self._route_general(question, intent, qvec, hits, call)
+                    return self._finish(call, [e], head, with_speaker=False)
+        return self._route_general(call)
 
-    def _route_published(
-        self,
-        question: str,
-        intent: Intent,
-        qvec: np.ndarray,
-        hits: list[RetrievedPassage],
-        call: _Call,
-    ) -> Answer:
-        if not hits:
-            return self._abstain(question, CANNOT_ANSWER, hits, call.timings)
-        doc_id = hits[0].passage.doc_id
+    def _route_published(self, call: _Call) -> Answer:
+        if not call.hits:
+            return self._abstain(call.question, CANNOT_ANSWER, call.hits, call.timings)
+        doc_id = call.hits[0].passage.doc_id
         head_p = min((p for p in self.lib.passages.values() if p.doc_id == doc_id), key=lambda p: p.start)
         meta: dict[str, Any] = self.lib.meta.get(head_p.passage_id, {})
         when = human_date(meta.get("published"))
         title = meta.get("title", "")
         if not when:
             return self._abstain(
-                question, f"The article “{title}” carries no publication date.", hits, call.timings
+                call.question, f"The article “{title}” carries no publication date.", call.hits, call.timings
             )
         outlet = f" ({meta['source']})" if meta.get("source") else ""
         head = f"The article was published on {when}{outlet}. Its headline:"
-        return self._finish(
-            intent, question, [Evidence(head_p, 0, len(head_p.text))], head, hits, call.timings
-        )
+        return self._finish(call, [Evidence(head_p, 0, len(head_p.text))], head)
 
-    def _route_perspectives(
-        self,
-        question: str,
-        intent: Intent,
-        qvec: np.ndarray,
-        hits: list[RetrievedPassage],
-        call: _Call,
-    ) -> Answer:
+    def _route_perspectives(self, call: _Call) -> Answer:
         """Each speaker's most relevant statement, side by side, so disagreement is visible."""
-        docs = list(dict.fromkeys(h.passage.doc_id for h in hits[:3]))
+        docs = list(dict.fromkeys(h.passage.doc_id for h in call.hits[:3]))
         evs = [e for s in call.statements if (e := self._from_statement(s)) and e.passage.doc_id in docs]
-        if re.search(r"\b(?:experts?|analysts?|specialists|scholars|observers)\b", intent.text, re.I):
+        if re.search(r"\b(?:experts?|analysts?|specialists|scholars|observers)\b", call.intent.text, re.I):
             evs = [e for e in evs if e.role] or evs  # experts are the people introduced with a role
-        ranked = self._score(intent.topic or intent.text, qvec, evs)
+        ranked = self._score(call.intent.topic or call.intent.text, call.qvec, evs)
         best: dict[tuple[str, ...], Evidence] = {}
         for e in ranked:
             best.setdefault(e.speakers, e)
@@ -474,7 +434,7 @@ class Composer:
         for e in list(best.values())[:4]:
             chosen += [t for t in self._turn(e) if t not in chosen]
         if len(best) < 2:
-            return self._route_general(question, intent, qvec, hits, call)
+            return self._route_general(call)
         people = {n for e in chosen for n in e.speakers}
         head = f"The articles quote {len(people)} people on this:"
-        return self._finish(intent, question, chosen, head, hits, call.timings)
+        return self._finish(call, chosen, head)
