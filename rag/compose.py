@@ -21,7 +21,7 @@ from rag.config import Settings
 from rag.lexical import terms
 from rag.question import SAY, Intent, names_in, read_question
 from rag.retrieve import Library, StoredStatement
-from rag.text import sentence_spans
+from rag.text import norm_quotes, sentence_spans
 from rag.types import Answer, Citation, Passage, RetrievedPassage, Scope
 from rag.verify import CANNOT_ANSWER, number, trim_span
 
@@ -84,6 +84,31 @@ class _Call:
     statements: list[StoredStatement]
     docs: set[str] | None
     timings: dict[str, float]
+
+
+_LATEST = re.compile(r"\b(?:latest|most recent|newest|recently|lately|currently|now)\b", re.I)
+INVASION = "2022-02-24"  # the library's subject: "before/after the invasion" of Ukraine
+
+
+def time_scope(text: str, scope: Scope | None) -> Scope | None:
+    """Dates a question names ("in 2022", "before the invasion") narrow the scope, unless the
+    caller already set dates."""
+    if scope and (scope.since or scope.until):
+        return scope
+    since = until = None
+    if m := re.search(r"\b(?:in|during|throughout)\s+((?:19|20)\d\d)\b", text, re.I):
+        since = until = m.group(1)
+    elif m := re.search(r"\b(?:since|after)\s+((?:19|20)\d\d)\b", text, re.I):
+        since = str(int(m.group(1)) + (1 if m.group(0).lower().startswith("after") else 0))
+    elif m := re.search(r"\bbefore\s+((?:19|20)\d\d)\b", text, re.I):
+        until = str(int(m.group(1)) - 1)
+    elif re.search(r"\bbefore the (?:full-scale )?invasion\b", text, re.I):
+        until = "2022-02-23"
+    elif re.search(r"\b(?:after|since) the (?:full-scale )?invasion\b", text, re.I):
+        since = INVASION
+    if not (since or until):
+        return scope
+    return replace(scope or Scope(), since=since, until=until)
 
 
 class Composer:
@@ -179,6 +204,28 @@ class Composer:
             hi += 1
         return [ev for s in stmts[lo:hi] if (ev := self._from_statement(s))]
 
+    @staticmethod
+    def _distinct(evs: list[Evidence]) -> list[Evidence]:
+        """The same words reported by two articles are cited once (the first, best-ranked)."""
+        seen: set[str] = set()
+        out = []
+        for e in evs:
+            key = norm_quotes(e.quote).lower().strip(" .,")
+            if key not in seen:
+                seen.add(key)
+                out.append(e)
+        return out
+
+    def _by_date(self, evs: list[Evidence], newest_first: bool) -> list[Evidence]:
+        """Evidence from several dated articles in date order (newest first when asked for the
+        latest); a single article keeps its order."""
+        dates = [str(self.lib.meta.get(e.passage.passage_id, {}).get("published") or "") for e in evs]
+        if len({d for d in dates if d}) < 2:
+            return evs
+        missing = "" if newest_first else "9999"  # undated evidence last either way
+        order = sorted(range(len(evs)), key=lambda i: dates[i] or missing, reverse=newest_first)
+        return [evs[i] for i in order]
+
     # ---- citations and prose -------------------------------------------------------------
     def _citation(self, e: Evidence) -> Citation:
         m = self.lib.meta.get(e.passage.passage_id, {})
@@ -213,6 +260,7 @@ class Composer:
     def _finish(self, call: _Call, evs: list[Evidence], head: str, with_speaker: bool = True) -> Answer:
         """Number and verify the chosen evidence and write the answer; abstain if none survives."""
         question, hits, timings = call.question, call.hits, call.timings
+        evs = self._by_date(self._distinct(evs), newest_first=bool(_LATEST.search(call.intent.text)))
         t0 = time.perf_counter()
         pool = {e.passage.passage_id: e.passage for e in evs} | {
             h.passage.passage_id: h.passage for h in hits
@@ -253,6 +301,9 @@ class Composer:
         return Answer(question, why + cover, True, (), tuple(hits), timings)
 
     # ---- routes --------------------------------------------------------------------------
+    def _date(self, e: Evidence) -> str:
+        return str(self.lib.meta.get(e.passage.passage_id, {}).get("published") or "")
+
     def _title(self, p: Passage) -> str:
         return str(self.lib.meta.get(p.passage_id, {}).get("title", ""))
 
@@ -293,6 +344,9 @@ class Composer:
         ]
         self.lib.refresh()
         intent = read_question(question, history or [], self.lib.find_speakers)
+        dated = time_scope(intent.text, scope)
+        if dated is not scope and self.lib.documents(dated):  # only when some article is in range
+            scope = dated
         docs = self.lib.documents(scope)
         stmts = [s for s in self.lib.statements if docs is None or self._doc_of(s) in docs]
         if scope and scope.speaker:
@@ -348,6 +402,11 @@ class Composer:
         chosen = [e for e in ranked if e.score >= 0.85 * top and self._supported(e)][
             : self.settings.max_quotes
         ]
+        if _LATEST.search(call.intent.text):  # the newest supported evidence leads
+            dated = [e for e in ranked[:10] if self._supported(e) and self._date(e)]
+            if dated:
+                newest = max(dated, key=self._date)
+                chosen = [newest, *(e for e in chosen if e is not newest)][: self.settings.max_quotes]
         return self._finish(call, chosen, "")
 
     def _route_speaker(self, call: _Call) -> Answer:
@@ -422,8 +481,12 @@ class Composer:
 
     def _route_perspectives(self, call: _Call) -> Answer:
         """Each speaker's most relevant statement, side by side, so disagreement is visible."""
-        docs = list(dict.fromkeys(h.passage.doc_id for h in call.hits[:3]))
-        evs = [e for s in call.statements if (e := self._from_statement(s)) and e.passage.doc_id in docs]
+        if call.intent.speakers:  # "Do Putin and Stoltenberg see it the same way?": only them, any article
+            wanted = set(call.intent.speakers)
+            evs = [e for s in call.statements if wanted & set(s.speakers) if (e := self._from_statement(s))]
+        else:
+            docs = list(dict.fromkeys(h.passage.doc_id for h in call.hits[:3]))
+            evs = [e for s in call.statements if (e := self._from_statement(s)) and e.passage.doc_id in docs]
         if re.search(r"\b(?:experts?|analysts?|specialists|scholars|observers)\b", call.intent.text, re.I):
             evs = [e for e in evs if e.role] or evs  # experts are the people introduced with a role
         ranked = self._score(call.intent.topic or call.intent.text, call.qvec, evs)

@@ -41,6 +41,11 @@ _PERSPECTIVES = re.compile(
     rf"|\b(?:{_GROUP})\b.*\b(?:{SAY}|react|evaluate|see)\b|\b(?:{SAY}|react|evaluate)\b.*\b(?:{_GROUP})\b",
     re.I,
 )
+_COMPARE = re.compile(
+    r"\b(?:same way|agree|agreed|disagree|differ|different|compare|compared|versus|vs\.?|both|"
+    r"contrast|side|sides|positions?|views?)\b",
+    re.I,
+)
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _QWORDS = {
     "what",
@@ -91,6 +96,7 @@ class Intent:
     text: str  # the question after follow-up resolution
     speaker: str | None = None  # the person asked about
     topic: str = ""  # what is asked, without the person and the saying verb
+    speakers: tuple[str, ...] = ()  # people to compare ("Do Putin and Stoltenberg agree?")
 
 
 def last_speaker(history: list[dict[str, str]], find: FindSpeakers) -> str | None:
@@ -180,6 +186,11 @@ def read_question(question: str, history: list[dict[str, str]], find: FindSpeake
     named = find(q)
     if not named and _PERSPECTIVES.search(q):
         return Intent("perspectives", q, topic=_topic(q, None))
+    if len(named) >= 2 and _COMPARE.search(q):
+        topic = q
+        for n in named:
+            topic = _topic(topic, n)
+        return Intent("perspectives", q, topic=topic, speakers=tuple(named))
     if named and _SAY.search(q):
         m2 = re.search(r"according to ([^,?.]+)", q, re.I)
         chosen = next((n for n in named if m2 and (n in m2.group(1) or n.split()[-1] in m2.group(1))), None)

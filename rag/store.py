@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
-SCHEMA = 1
+SCHEMA = 2  # bump when stored records change shape or the extractor changes what it stores
 
 
 @dataclass(frozen=True)

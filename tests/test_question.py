@@ -72,3 +72,33 @@ def test_names_in_skips_question_words():
     assert names_in("How many troops does NATO have in Poland?") == ["NATO", "Poland"]
     assert names_in("What did Olaf Scholz say?") == ["Olaf Scholz"]
     assert names_in("Who is Brett Bruen?") == ["Brett Bruen"]
+
+
+def test_comparing_two_named_speakers_is_a_perspectives_question():
+    intent = read_question("Do Logan and Bruen see the offer the same way?", [], find)
+    assert intent.kind == "perspectives"
+    assert set(intent.speakers) == {"Justin Logan", "Brett Bruen"}
+
+
+@pytest.mark.parametrize(
+    ("question", "since", "until"),
+    [
+        ("What did Zelensky say in 2022?", "2022", "2022"),
+        ("What happened before the invasion?", None, "2022-02-23"),
+        ("What changed after the invasion?", "2022-02-24", None),
+        ("What has NATO done since 2023?", "2023", None),
+        ("What did Bruen say?", None, None),
+    ],
+)
+def test_dates_in_questions_narrow_the_scope(question, since, until):
+    from rag.compose import time_scope
+
+    scope = time_scope(question, None)
+    assert (scope.since if scope else None, scope.until if scope else None) == (since, until)
+
+
+def test_explicit_dates_win_over_question_words():
+    from rag.compose import time_scope
+    from rag.types import Scope
+
+    assert time_scope("What was said in 2022?", Scope(since="2024-01-01")) == Scope(since="2024-01-01")
