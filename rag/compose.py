@@ -38,6 +38,7 @@ class Evidence:
     role: str | None = None
     kind: str = "text"  # "direct" | "indirect" | "text"
     cue: str | None = None
+    context: str = ""  # the sentence around a statement: what coverage of the question counts on
     score: float = 0.0
     cos: float = 0.0
     cov: float = 0.0
@@ -135,7 +136,7 @@ class Composer:
         qt = terms(query)
         out = []
         for e, c in zip(evs, cos):
-            cov = self._coverage(qt, e.quote)
+            cov = self._coverage(qt, e.context or e.quote)
             bonus = W_DIRECT if e.kind == "direct" else 0.0
             out.append(replace(e, score=W_DENSE * float(c) + W_LEX * cov + bonus, cos=float(c), cov=cov))
         return sorted(out, key=lambda e: -e.score)
@@ -149,7 +150,10 @@ class Composer:
         if p is None:
             return None
         a, b = trim_span(p.text, s.start, s.end)
-        return Evidence(p, a, b, s.speakers, s.role, s.kind, s.cue)
+        spans = sentence_spans(p.text)
+        lo = max((x for x, _ in spans if x <= s.start), default=0)
+        hi = min((y for _, y in spans if y >= s.end), default=len(p.text))
+        return Evidence(p, a, b, s.speakers, s.role, s.kind, s.cue, context=p.text[lo:hi])
 
     def _sentences(self, hits: list[RetrievedPassage]) -> list[Evidence]:
         """Candidate quotes: each sentence of the hits, or the direct quotes inside it."""
@@ -274,7 +278,8 @@ class Composer:
         for e in evs:
             n = by_key.pop((e.passage.passage_id, e.start, e.end), None)
             if n is not None:
-                lines.append("- " + self._line(e, n, with_speaker))
+                when = human_date(self._date(e))
+                lines.append("- " + self._line(e, n, with_speaker) + (f" ({when})" if when else ""))
         shown = list(hits) + [
             RetrievedPassage(p, 0.0)
             for pid, p in pool.items()
@@ -387,13 +392,16 @@ class Composer:
                 call.hits,
                 call.timings,
             )
-        # Evidence must come from a passage (or an article titled) naming what the question
-        # names ("… in Poland?"): a sentence about troops elsewhere does not answer it.
+        # Evidence must come from an article naming what the question names ("… in Poland?"):
+        # a sentence about troops elsewhere does not answer it.
         wanted = [n.split()[-1].lower()[:6] for n in names_in(call.intent.text)]
         on_topic = [
             h
             for h in call.hits
-            if all(w in (self._title(h.passage) + " " + h.passage.text).lower() for w in wanted)
+            if all(
+                w in self.lib.doc_text.get(h.passage.doc_id, "") + " " + self._title(h.passage).lower()
+                for w in wanted
+            )
         ]
         ranked = self._score(call.intent.text, call.qvec, self._sentences(on_topic))
         if not ranked or not self._supported(ranked[0]):

@@ -20,7 +20,8 @@ SAY = (
     r"claims|claimed|view|views|position|opinion|stance|assess|assessment|evaluate|evaluates|"
     r"describe|describes|described|warn|warns|warned|suggest|suggests|suggested|explain|explains|"
     r"explained|mean|means|meant|tell|told|comment|comments|commented|quote|quoted|words|react|"
-    r"reacted|respond|responded|predict|predicted|according to|add|added|note|noted|see|sees"
+    r"reacted|respond|responded|predict|predicted|according to|add|added|note|noted|see|sees|"
+    r"call|calls|called|warn about|promise|promised|announce|announced|claim about"
 )
 _SAY = re.compile(rf"\b(?:{SAY})\b", re.I)
 _WHO_IS = re.compile(

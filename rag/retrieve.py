@@ -107,6 +107,7 @@ class Library:
         self.meta: dict[str, dict[str, Any]] = {}  # passage_id -> document metadata
         self.statements: list[StoredStatement] = []
         self.people: set[str] = set()  # every person named in the library, quoted or not
+        self.doc_text: dict[str, str] = {}  # doc_id -> title and text, lower-cased (name checks)
         self.bm25 = BM25([])
 
     def refresh(self) -> None:
@@ -129,6 +130,10 @@ class Library:
             )
         )
         self.bm25 = BM25([(r.id, r.text) for r in recs])
+        texts: dict[str, list[str]] = defaultdict(list)
+        for r in recs:
+            texts[str(r.meta.get("doc_id"))].append(r.text)
+        self.doc_text = {d: " ".join(t).lower() for d, t in texts.items()}  # the headline is a passage
         self._count = n
 
     def speakers(self) -> list[Speaker]:
