@@ -120,23 +120,26 @@ class Composer:
         self.settings = settings
 
     # ---- scoring -------------------------------------------------------------------------
-    def _coverage(self, query_terms: list[str], text: str) -> float:
-        if not query_terms:
+    def _weights(self, query: str) -> dict[str, float]:
+        """The question's content terms with their idf: coverage counts rare words more."""
+        return {t: self.lib.bm25.idf(t) for t in set(terms(query))}
+
+    @staticmethod
+    def _coverage(weights: dict[str, float], text: str) -> float:
+        if not weights:
             return 0.0
         have = set(terms(text))
-        weights = {t: self.lib.bm25.idf(t) for t in set(query_terms)}
-        total = sum(weights.values()) or 1.0
-        return sum(w for t, w in weights.items() if t in have) / total
+        return sum(w for t, w in weights.items() if t in have) / (sum(weights.values()) or 1.0)
 
     def _score(self, query: str, qvec: np.ndarray, evs: list[Evidence]) -> list[Evidence]:
         if not evs:
             return []
         vecs = np.asarray(self.lib.store.embeddings.embed_documents([e.quote for e in evs]))
         cos = vecs @ qvec
-        qt = terms(query)
+        weights = self._weights(query)  # once per question, not per candidate
         out = []
         for e, c in zip(evs, cos):
-            cov = self._coverage(qt, e.context or e.quote)
+            cov = self._coverage(weights, e.context or e.quote)
             bonus = W_DIRECT if e.kind == "direct" else 0.0
             out.append(replace(e, score=W_DENSE * float(c) + W_LEX * cov + bonus, cos=float(c), cov=cov))
         return sorted(out, key=lambda e: -e.score)
@@ -309,9 +312,6 @@ class Composer:
     def _date(self, e: Evidence) -> str:
         return str(self.lib.meta.get(e.passage.passage_id, {}).get("published") or "")
 
-    def _title(self, p: Passage) -> str:
-        return str(self.lib.meta.get(p.passage_id, {}).get("title", ""))
-
     def _doc_of(self, s: StoredStatement) -> str:
         p = self.lib.passages.get(s.passage_id)
         return p.doc_id if p else ""
@@ -396,12 +396,7 @@ class Composer:
         # a sentence about troops elsewhere does not answer it.
         wanted = [n.split()[-1].lower()[:6] for n in names_in(call.intent.text)]
         on_topic = [
-            h
-            for h in call.hits
-            if all(
-                w in self.lib.doc_text.get(h.passage.doc_id, "") + " " + self._title(h.passage).lower()
-                for w in wanted
-            )
+            h for h in call.hits if all(w in self.lib.doc_text.get(h.passage.doc_id, "") for w in wanted)
         ]
         ranked = self._score(call.intent.text, call.qvec, self._sentences(on_topic))
         if not ranked or not self._supported(ranked[0]):

@@ -133,7 +133,8 @@ class Library:
         texts: dict[str, list[str]] = defaultdict(list)
         for r in recs:
             texts[str(r.meta.get("doc_id"))].append(r.text)
-        self.doc_text = {d: " ".join(t).lower() for d, t in texts.items()}  # the headline is a passage
+        titles = {str(r.meta.get("doc_id")): str(r.meta.get("title", "")) for r in recs}
+        self.doc_text = {d: " ".join([titles[d], *t]).lower() for d, t in texts.items()}
         self._count = n
 
     def speakers(self) -> list[Speaker]:

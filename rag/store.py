@@ -170,17 +170,9 @@ class Store:
             self._col.delete(ids=stale)
         return IngestResult(doc.doc_id, doc.title, len(passages), len(statements), True, len(stale))
 
-    def delete_doc(self, doc_id: str) -> int:
-        ids = self._col.get(where={"doc_id": doc_id}, include=[])["ids"]
-        if ids:
-            self._col.delete(ids=ids)
-        return len(ids)
-
-    def records(self, kind: str, where: dict[str, Any] | None = None) -> list[Record]:
-        """Every record of a kind ("passage" or "statement"), optionally filtered further."""
+    def records(self, kind: str) -> list[Record]:
+        """Every record of a kind ("passage" or "statement")."""
         flt: dict[str, Any] = {"kind": kind}
-        if where:
-            flt = {"$and": [flt, *({k: v} for k, v in where.items())]}
         out: list[Record] = []
         offset, page = 0, 5000
         while True:
@@ -191,13 +183,6 @@ class Store:
             if len(got["ids"]) < page:
                 return out
             offset += page
-
-    def get(self, ids: list[str]) -> list[Record]:
-        got = self._col.get(ids=ids, include=["documents", "metadatas"])
-        by_id = {
-            i: Record(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-        }
-        return [by_id[i] for i in ids if i in by_id]
 
     def dense(
         self, vector: list[float], k: int, where: dict[str, Any] | None = None
