@@ -117,8 +117,26 @@ class Pipeline:
         history: list[dict[str, str]] | None = None,
         k: int | None = None,
         scope: Scope | None = None,
+        mode: str = "quotes",
     ) -> Answer:
+        """`mode` is "quotes" (extractive, the default) or "llm" (generative, when an LLM is set)."""
+        if mode != "quotes":
+            raise ValueError(f"answer mode {mode!r} is not available; use 'quotes'")
         return self.composer.answer(question, history, k, scope)
+
+    def stream(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        k: int | None = None,
+        scope: Scope | None = None,
+        mode: str = "quotes",
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it is produced (cumulative strings, each one the whole text so
+        far), then the final verified Answer as the last item. Extractive answers arrive at once."""
+        a = self.ask(question, history, k, scope, mode)
+        yield a.answer
+        yield a
 
     def stats(self) -> dict[str, int]:
         return self.store.stats()
