@@ -108,7 +108,12 @@ def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
         _print_json([asdict(s) for s in speakers])
     else:
         for s in speakers:
-            role = f", {s.role}" if s.role else ""
+            held = "; ".join(
+                h.role
+                + (f" ({h.first}" + (f" to {h.last})" if h.last != h.first else ")") if h.first else "")
+                for h in reversed(s.roles)
+            )
+            role = f", {held}" if held else ""
             print(f"{s.name}{role}: {s.statements} statement(s) in {len(s.articles)} article(s)")
     return 0
 

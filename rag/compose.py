@@ -27,6 +27,7 @@ from rag.verify import CANNOT_ANSWER, number, trim_span
 
 W_DENSE, W_LEX, W_DIRECT = 0.55, 0.45, 0.08
 MAX_QUESTION_CHARS = 2000
+SHORT_QUOTE_WORDS = 3  # a quoted fragment this short is cited with its whole sentence
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,27 @@ class _Call:
     timings: dict[str, float]
 
 
+_CHANGE = re.compile(
+    r"\b(?:chang(?:e|ed|es|ing)|evolv(?:e|ed|ing)|shift(?:ed|ing)?|over time|over the years|timeline)\b",
+    re.I,
+)
+
+
+_GROUPS = r"experts?|analysts?|observers|commentators|officials|people|they|them|he|she|him|her"
+
+
+def _printable(text: str) -> str:
+    """Control characters (a pasted terminal escape, a NUL) become spaces; text stays text."""
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+
+
+def _topic_of(text: str) -> str:
+    """What a question is about, without its saying and changing words ("How has the position on
+    strikes changed?" -> "How strikes")."""
+    text = re.sub(rf"\b(?:{SAY})\b", " ", text, flags=re.I)
+    return " ".join(_CHANGE.sub(" ", text).split())
+
+
 _LATEST = re.compile(r"\b(?:latest|most recent|newest|recently|lately|currently|now)\b", re.I)
 INVASION = "2022-02-24"  # the library's subject: "before/after the invasion" of Ukraine
 
@@ -131,7 +153,9 @@ class Composer:
         have = set(terms(text))
         return sum(w for t, w in weights.items() if t in have) / (sum(weights.values()) or 1.0)
 
-    def _score(self, query: str, qvec: np.ndarray, evs: list[Evidence]) -> list[Evidence]:
+    def _score(
+        self, query: str, qvec: np.ndarray, evs: list[Evidence], direct_bonus: bool = True
+    ) -> list[Evidence]:
         if not evs:
             return []
         vecs = np.asarray(self.lib.store.embeddings.embed_documents([e.quote for e in evs]))
@@ -140,7 +164,7 @@ class Composer:
         out = []
         for e, c in zip(evs, cos):
             cov = self._coverage(weights, e.context or e.quote)
-            bonus = W_DIRECT if e.kind == "direct" else 0.0
+            bonus = W_DIRECT if direct_bonus and e.kind == "direct" else 0.0
             out.append(replace(e, score=W_DENSE * float(c) + W_LEX * cov + bonus, cos=float(c), cov=cov))
         return sorted(out, key=lambda e: -e.score)
 
@@ -156,6 +180,8 @@ class Composer:
         spans = sentence_spans(p.text)
         lo = max((x for x, _ in spans if x <= s.start), default=0)
         hi = min((y for _, y in spans if y >= s.end), default=len(p.text))
+        if len(p.text[a:b].split()) <= SHORT_QUOTE_WORDS:  # "counter-measures": the sentence says more
+            a, b = trim_span(p.text, lo, hi)
         return Evidence(p, a, b, s.speakers, s.role, s.kind, s.cue, context=p.text[lo:hi])
 
     def _sentences(self, hits: list[RetrievedPassage]) -> list[Evidence]:
@@ -308,6 +334,67 @@ class Composer:
             cover = f" The library holds {len(titles)} article(s): {few}{more}."
         return Answer(question, why + cover, True, (), tuple(hits), timings)
 
+    def _is_title(self, e: Evidence) -> bool:
+        return e.quote.strip() == str(self.lib.meta.get(e.passage.passage_id, {}).get("title", "")).strip()
+
+    def _affiliated(self, org: str) -> set[str]:
+        """Speakers who speak for `org`: their role names it ("Kremlin Press Secretary"), or an
+        article introduces them with it ("Kremlin representative Dmitry Peskov")."""
+        word = re.compile(rf"\b{re.escape(org)}\b")
+        out = {n for s in self.lib.statements if s.role and word.search(s.role) for n in s.speakers}
+        texts = [p.text for p in self.lib.passages.values() if org in p.text]
+        for name in {n for s in self.lib.statements for n in s.speakers} - out:
+            near = re.compile(rf"\b{re.escape(org)}(?:\s+[\w’'-]+){{0,3}}\s+{re.escape(name)}\b")
+            if any(name in t and near.search(t) for t in texts):
+                out.add(name)
+        return out
+
+    def _route_organisation(self, call: _Call, names: list[str]) -> Answer | None:
+        """ "What did the Kremlin say about Finland?": the statements of the people who speak for
+        the organisation, ranked by the rest of the question. None when the organisation is not
+        who the question asks about, or nobody speaks for it."""
+        org, q = names[0], call.intent.text
+        subject = rf"(?:the\s+)?{re.escape(org)}"
+        if not re.search(
+            rf"\b(?:did|does|do|has|have|had|is|was|were|are|will|would)\s+{subject}\s+(?:{SAY})\b"
+            rf"|\b{subject}(?:’s|'s)\s+(?:{SAY})\b|\baccording\s+to\s+{subject}\b",
+            q,
+            re.I,
+        ):
+            return None
+        if _CHANGE.search(q):
+            return None  # how a position changed is told by the articles' reporting, by date
+        people = self._affiliated(org)
+        others = [n.split()[-1].lower()[:6] for n in names[1:]]
+        evs = [
+            e
+            for s in call.statements
+            if people & set(s.speakers)
+            if (e := self._from_statement(s))
+            and all(w in self.lib.doc_text.get(e.passage.doc_id, "") for w in others)
+        ]
+        topic = _topic_of(re.sub(rf"\b{subject}(?:’s|'s)?\b", " ", q, flags=re.I))
+        ranked = self._score(topic, np.asarray(self.lib.store.embeddings.embed_query(topic)), evs)
+        if not ranked or not self._supported(ranked[0]):
+            return None
+        the = "the " if re.search(rf"\bthe\s+{re.escape(org)}\b", q, re.I) else ""
+        chosen: list[Evidence] = []
+        for e in [e for e in ranked if e.score >= 0.8 * ranked[0].score][: self.settings.max_quotes]:
+            chosen += [t for t in self._turn(e) if t not in chosen]
+        chosen.sort(key=lambda e: (self._date(e), e.passage.doc_id, e.passage.start + e.start))
+        return self._finish(call, chosen, f"Speaking for {the}{org}:")
+
+    def _over_time(self, ranked: list[Evidence], most: int = 4) -> list[Evidence]:
+        """For "how has … changed": the best supported statement from each article (each date),
+        oldest first, so the answer reads as a timeline."""
+        per_doc: dict[str, Evidence] = {}
+        cut = 0.75 * ranked[0].score if ranked else 0.0  # weaker matches are other topics
+        for e in ranked:
+            if self._supported(e) and e.score >= cut:
+                per_doc.setdefault(e.passage.doc_id, e)
+        picks = list(per_doc.values())[:most]
+        return sorted(picks, key=lambda e: (self._date(e) or "9999", e.passage.start + e.start))
+
     # ---- routes --------------------------------------------------------------------------
     def _date(self, e: Evidence) -> str:
         return str(self.lib.meta.get(e.passage.passage_id, {}).get("published") or "")
@@ -335,7 +422,7 @@ class Composer:
     ) -> Answer:
         """Answer from the library (or the part of it `scope` allows)."""
         t_start = time.perf_counter()
-        question = question.strip()
+        question = _printable(question).strip()
         if not question:
             raise ValueError("the question is empty; ask something about the articles")
         if len(question) > MAX_QUESTION_CHARS:
@@ -343,7 +430,7 @@ class Composer:
                 f"the question has {len(question)} characters; keep it under {MAX_QUESTION_CHARS}"
             )
         history = [
-            {"role": str(t.get("role", "")), "content": t["content"][:MAX_QUESTION_CHARS]}
+            {"role": str(t.get("role", "")), "content": _printable(t["content"][:MAX_QUESTION_CHARS])}
             for t in (history or [])[-20:]
             if isinstance(t, dict) and isinstance(t.get("content"), str)
         ]
@@ -379,32 +466,56 @@ class Composer:
         # "What did Trump say?" when the library names Trump but quotes nothing of his: say so
         # rather than quote someone else.
         people = {n for p in self.lib.people for n in (p, p.split()[-1])}
-        names = [
-            n
-            for n in names_in(call.intent.text)
-            if (n in people or n.split()[-1] in people) and not self.lib.find_speakers(n)
+        in_q = names_in(call.intent.text)
+        unquoted = [
+            n for n in in_q if (n in people or n.split()[-1] in people) and not self.lib.find_speakers(n)
         ]
-        if names and re.search(rf"\b(?:{SAY})\b", call.intent.text, re.I):
-            who = " or ".join(names)
+        names = [n for n in in_q if n not in people and n.split()[-1] not in people]  # not people
+        if unquoted and re.search(rf"\b(?:{SAY})\b", call.intent.text, re.I):
+            who = " or ".join(unquoted)
             return self._abstain(
                 call.question,
                 f"The articles mention {who} but quote nothing {who} said.",
                 call.hits,
                 call.timings,
             )
+        if names and re.search(rf"\b(?:{SAY})\b", call.intent.text, re.I):
+            if org := self._route_organisation(call, names):
+                return org
         # Evidence must come from an article naming what the question names ("… in Poland?"):
         # a sentence about troops elsewhere does not answer it.
         wanted = [n.split()[-1].lower()[:6] for n in names_in(call.intent.text)]
         on_topic = [
             h for h in call.hits if all(w in self.lib.doc_text.get(h.passage.doc_id, "") for w in wanted)
         ]
-        ranked = self._score(call.intent.text, call.qvec, self._sentences(on_topic))
+        # direct quotes are preferred only when the question asks what someone said
+        says = bool(re.search(rf"\b(?:{SAY})\b", call.intent.text, re.I))
+        if _CHANGE.search(call.intent.text):  # "How has the US position on strikes changed?"
+            topic = _topic_of(call.intent.text)
+            tvec = np.asarray(self.lib.store.embeddings.embed_query(topic))
+            ranked = self._score(topic, tvec, self._sentences(on_topic), direct_bonus=says)
+            if ranked and self._supported(ranked[0]):
+                return self._finish(call, self._over_time(ranked), "By date:")
+        ranked = self._score(call.intent.text, call.qvec, self._sentences(on_topic), direct_bonus=says)
         if not ranked or not self._supported(ranked[0]):
             return self._abstain(call.question, CANNOT_ANSWER, call.hits, call.timings)
         top = ranked[0].score
         chosen = [e for e in ranked if e.score >= 0.85 * top and self._supported(e)][
             : self.settings.max_quotes
         ]
+        if all(self._is_title(e) for e in chosen):
+            # a headline alone is a summary: add the article's best sentence that says it in full
+            body = next(
+                (
+                    e
+                    for e in ranked
+                    if not self._is_title(e)
+                    and e.passage.doc_id == chosen[0].passage.doc_id
+                    and self._supported(e)
+                ),
+                None,
+            )
+            chosen += [body] if body else []
         if _LATEST.search(call.intent.text):  # the newest supported evidence leads
             dated = [e for e in ranked[:10] if self._supported(e) and self._date(e)]
             if dated:
@@ -415,10 +526,12 @@ class Composer:
     def _route_speaker(self, call: _Call) -> Answer:
         who = call.intent.speaker or ""
         evs = [e for s in call.statements if who in s.speakers if (e := self._from_statement(s))]
-        topic_terms = terms(call.intent.topic)
+        # "What do the experts think?" filtered to one speaker asks for everything they said
+        topic = re.sub(rf"\b(?:{_GROUPS})\b", " ", _topic_of(call.intent.topic), flags=re.I)
+        topic_terms = terms(topic)
         if topic_terms:
-            tvec = np.asarray(self.lib.store.embeddings.embed_query(call.intent.topic))
-            ranked = self._score(call.intent.topic, tvec, evs)
+            tvec = np.asarray(self.lib.store.embeddings.embed_query(topic))
+            ranked = self._score(topic, tvec, evs)
             if ranked and ranked[0].cov == 0 and ranked[0].cos < 0.1:
                 return self._abstain(
                     call.question,
@@ -428,6 +541,10 @@ class Composer:
                 )
         else:
             ranked = evs
+        if topic_terms and ranked and _CHANGE.search(call.intent.text):
+            role = next((e.role for e in evs if e.role and len(e.speakers) == 1), None)
+            head = f"{who}" + (f" ({role})" if role else "") + ", by date:"
+            return self._finish(call, self._over_time(ranked), head, with_speaker=False)
         chosen: list[Evidence] = []
         cut = 0.8 * ranked[0].score if topic_terms and ranked else float("-inf")
         for e in [e for e in ranked if e.score >= cut][: self.settings.max_quotes]:
@@ -454,9 +571,8 @@ class Composer:
         sp = next((s for s in self.lib.speakers() if known and s.name == known[0]), None)
         if sp and sp.role:
             # cite "Name, role" (or "Surname, role") exactly as it stands in an article
-            pattern = re.compile(
-                rf"\b(?:{re.escape(sp.name)}|{re.escape(sp.name.split()[-1])}),\s+{re.escape(sp.role)}"
-            )
+            who = rf"(?:{re.escape(sp.name)}|{re.escape(sp.name.split()[-1])})"
+            pattern = re.compile(rf"\b{who},\s+{re.escape(sp.role)}|\b{re.escape(sp.role)}\s+{who}\b")
             for p in self.lib.passages.values():
                 if call.docs is not None and p.doc_id not in call.docs:
                     continue
@@ -464,7 +580,37 @@ class Composer:
                     e = Evidence(p, m.start(), m.end(), (sp.name,), sp.role)
                     head = f"{sp.name} is {sp.role}:"
                     return self._finish(call, [e], head, with_speaker=False)
+        name = known[0] if known else (call.intent.speaker or "")
+        if described := self._described(call, name):
+            return self._finish(call, described, "")
         return self._route_general(call)
+
+    def _described(self, call: _Call, name: str) -> list[Evidence]:
+        """Sentences that describe a person: "Evan Gershkovich, a US citizen employed at …" or
+        "US journalist for The Wall Street Journal (WSJ) Evan Gershkovich", best first."""
+        parts = name.split()
+        if not parts or not self.lib.bm25.knows(parts[-1]):
+            return []
+        who = rf"(?:{re.escape(name)}|{re.escape(parts[-1])})"
+        apposition = re.compile(rf"\b{who},\s+(?:a|an|the|who)\b[^.;:,]*")
+        # the run of words just before the name: "White House National Security Council spokesperson"
+        before = re.compile(rf"(?:[^\W\d_][\w’'.-]*\s+){{1,8}}(?:\(\w+\)\s+)?{who}\b")
+        evs, named = [], {}
+        for p in self.lib.passages.values():
+            if (call.docs is not None and p.doc_id not in call.docs) or parts[-1] not in p.text:
+                continue
+            for a, b in sentence_spans(p.text):
+                sent = p.text[a:b]
+                if m := apposition.search(sent) or before.search(sent):
+                    x, y = trim_span(p.text, a, b)
+                    evs.append(Evidence(p, x, y, context=sent))
+                    # how much the description names: "White House National Security Council
+                    # spokesperson" says more than "national security spokesperson"
+                    desc = re.sub(who, " ", m.group(0))
+                    named[(p.passage_id, x)] = sum(w[:1].isupper() for w in desc.split())
+        ranked = self._score(call.intent.text, call.qvec, evs, direct_bonus=False)
+        ranked.sort(key=lambda e: -named[(e.passage.passage_id, e.start)])  # stable: score breaks ties
+        return [e for e in ranked[:1] if self._supported(e)]
 
     def _route_published(self, call: _Call) -> Answer:
         if not call.hits:

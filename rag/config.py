@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         1200, description="Paragraphs longer than this are split at sentence boundaries."
     )
     k: int = Field(6, description="Passages retrieved per question.")
+    max_file_mb: float = Field(
+        20.0, description="Largest file ingest accepts, in MB (bigger: a clear error)."
+    )
     lexical_weight: float = Field(
         2.0,
         description="Weight of the BM25 ranking against the dense one in reciprocal-rank fusion "

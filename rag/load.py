@@ -185,8 +185,25 @@ def parse_pdf(data: bytes, source_key: str) -> Document:
     return make_document(title, paras, source_key, author=info.author if info else None)
 
 
-def load_bytes(data: bytes, name: str, url: str | None = None) -> Document:
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article or policy text is far smaller
+
+
+def safe_name(name: str) -> str:
+    """The file name alone, printable: no folders ("../../etc/passwd" -> "passwd"), no control
+    characters; it becomes the article's source key and is shown to users."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = "".join(ch if ch.isprintable() else "_" for ch in base).strip(" .")
+    return base or "unnamed"
+
+
+def load_bytes(data: bytes, name: str, url: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Parse one file's bytes by its name's suffix."""
+    name = safe_name(name)
+    if len(data) > max_bytes:
+        raise LoadError(
+            f"{name}: the file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB "
+            "(RAG_MAX_FILE_MB)"
+        )
     suffix = Path(name).suffix.lower()
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
@@ -202,9 +219,15 @@ def load_bytes(data: bytes, name: str, url: str | None = None) -> Document:
     return parse_text(text, name)
 
 
-def load_path(path: Path) -> Document:
+def load_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
     try:
+        size = path.stat().st_size
+        if size > max_bytes:  # refuse before reading 50 MB into memory
+            raise LoadError(
+                f"{safe_name(path.name)}: the file is {size / 2**20:.1f} MB; "
+                f"the limit is {max_bytes / 2**20:.0f} MB (RAG_MAX_FILE_MB)"
+            )
         data = path.read_bytes()
     except OSError as exc:
-        raise LoadError(f"{path}: cannot read: {exc.strerror}") from exc
-    return load_bytes(data, path.name)
+        raise LoadError(f"{safe_name(path.name)}: cannot read: {exc.strerror}") from exc
+    return load_bytes(data, path.name, max_bytes=max_bytes)

@@ -27,7 +27,9 @@ _SAY = re.compile(rf"\b(?:{SAY})\b", re.I)
 _WHO_IS = re.compile(
     r"^\s*(?:and\s+)?(?:who\s+is|who's|who\s+was|what\s+is\s+the\s+(?:role|job|position)\s+of|"
     r"what\s+(?:does|did)\s+(?P<n2>.+?)\s+do\b|who\s+(?:does|did)\s+(?P<n3>.+?)\s+work\s+for|"
-    r"where\s+(?:does|did)\s+(?P<n4>.+?)\s+work)\s*(?P<n1>[^?]*)\??\s*$",
+    r"where\s+(?:does|did)\s+(?P<n4>.+?)\s+work|"
+    r"(?:which|what)\s+(?:[a-z]+\s+){1,2}(?:does|did)\s+(?P<n5>.+?)\s+(?:work|write|report)\s+(?:for|at))"
+    r"\s*(?P<n1>[^?]*)\??\s*$",
     re.I,
 )
 _WHO_SAID = re.compile(rf"^\s*(?:and\s+)?who\s+(?:{SAY})\b", re.I)
@@ -164,6 +166,19 @@ def names_in(question: str) -> list[str]:
     return out
 
 
+def _namelike(text: str) -> bool:
+    """Capitalised words, with the particles names carry ("the", "de", "von", "al")."""
+    parts = text.split()
+    return (
+        bool(parts)
+        and all(
+            w[:1].isupper() or w.lower() in {"the", "of", "de", "von", "van", "der", "al", "bin", "la", "le"}
+            for w in parts
+        )
+        and any(w[:1].isupper() for w in parts)
+    )
+
+
 def _topic(question: str, speaker: str | None) -> str:
     t = question
     if speaker:
@@ -179,8 +194,12 @@ def read_question(question: str, history: list[dict[str, str]], find: FindSpeake
     if _PUBLISHED.search(q):
         return Intent("published", q, topic=_topic(q, None))
     if m := _WHO_IS.match(q):
-        who = next((g for g in m.group("n2", "n3", "n4", "n1") if g), "").strip(" ?.")
-        if who and len(who.split()) <= 5:
+        inner = next((g for g in m.group("n2", "n3", "n4", "n5") if g), None)
+        who = (inner or m.group("n1") or "").strip(" ?.")
+        # "What did X do?" names a person only when X looks like a name, not "the ICJ order Russia to"
+        # ... and "What did X do in June?" asks about events, not X's job
+        events = m.group("n2") is not None and bool(m.group("n1").strip(" ?."))
+        if who and len(who.split()) <= 5 and (inner is None or _namelike(who)) and not events:
             return Intent("who_is", q, speaker=who, topic=who)
     if _WHO_SAID.match(q):
         return Intent("who_said", q, topic=_topic(q, None))

@@ -41,11 +41,21 @@ class StoredStatement:
 
 
 @dataclass(frozen=True)
+class RoleHeld:
+    """A role as the articles give it, with the first and last article date it was given."""
+
+    role: str
+    first: str | None
+    last: str | None
+
+
+@dataclass(frozen=True)
 class Speaker:
     name: str
-    role: str | None
+    role: str | None  # the role given in the most recent article that gives one
     statements: int
     articles: tuple[str, ...]
+    roles: tuple[RoleHeld, ...] = ()  # every role given, oldest first
 
 
 def _passage(r: Record) -> Passage:
@@ -140,29 +150,42 @@ class Library:
     def speakers(self) -> list[Speaker]:
         self.refresh()
         stmts: dict[str, int] = defaultdict(int)
-        roles: dict[str, str] = {}
+        roles: dict[str, dict[str, list[str]]] = defaultdict(dict)  # name -> role -> dates given
         arts: dict[str, set[str]] = defaultdict(set)
         for s in self.statements:
+            meta = self.meta.get(s.passage_id, {})
             for name in s.speakers:
                 stmts[name] += 1
-                arts[name].add(str(self.meta.get(s.passage_id, {}).get("title", "")))
+                arts[name].add(str(meta.get("title", "")))
                 if s.role and len(s.speakers) == 1:
-                    roles.setdefault(name, s.role)
+                    roles[name].setdefault(s.role, []).append(str(meta.get("published") or ""))
+
+        def held(name: str) -> tuple[RoleHeld, ...]:
+            out = [
+                RoleHeld(r, min(d for d in ds if d) if any(ds) else None, max(ds) or None)
+                for r, ds in roles[name].items()
+            ]
+            return tuple(sorted(out, key=lambda h: (h.last or "", h.first or "")))
+
         return sorted(
-            (Speaker(n, roles.get(n), c, tuple(sorted(arts[n]))) for n, c in stmts.items()),
+            (
+                Speaker(n, h[-1].role if (h := held(n)) else None, c, tuple(sorted(arts[n])), h)
+                for n, c in stmts.items()
+            ),
             key=lambda sp: (-sp.statements, sp.name),
         )
 
     def find_speakers(self, text: str) -> list[str]:
         """Known speakers named in text (full name or surname, any common spelling), in order."""
         self.refresh()
-        words = [(m.start(), name_key(m.group(0))) for m in re.finditer(r"[^\W\d_][\w’'-]*", text)]
+        words = [
+            (m.start(), name_key(re.sub(r"[’']s$", "", m.group(0))))  # "Biden’s" is Biden
+            for m in re.finditer(r"[^\W\d_][\w’'-]*", text)
+        ]
         hits: list[tuple[int, str]] = []
         for name in {n for s in self.statements for n in s.speakers}:
             surname = name_key(name.split()[-1])
-            at = next(
-                (pos for pos, w in words if w == surname or w == surname + "’s" or w == surname + "'s"), None
-            )
+            at = next((pos for pos, w in words if w == surname), None)
             if at is not None:
                 hits.append((at, name))
         return list(dict.fromkeys(n for _, n in sorted(hits)))

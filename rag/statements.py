@@ -130,6 +130,23 @@ def _clean_name(raw: str) -> tuple[str | None, str | None]:
     return " ".join(name), (" ".join(toks[:cut]) or None)
 
 
+_HONORIFICS = {"mr", "mrs", "ms", "dr", "sen", "rep", "prof"}
+
+
+def _is_title(title: str) -> bool:
+    """A title before a name is a role when it holds an office word ("Kremlin Press Secretary"),
+    not when it is only a place or a body ("United States", "Kharkiv Oblast") or "Mr."."""
+    words = {w.lower().rstrip(".") for w in title.split()}
+    return bool(words & (TITLES - _HONORIFICS))
+
+
+def _is_role(role: str) -> bool:
+    """An apposition after a name is a role, not a clause: ", heralding the pledge" and
+    ", speaking to MSNBC" describe what happened, not who the person is."""
+    first = role.strip().split()[0].lower()  # "a visiting lecturer" is a role: it has an article
+    return not first.endswith("ing")
+
+
 def _find_people(doc: Document, known: Mapping[str, str] | None = None) -> _People:
     """Persons the document names; `known` (surname -> full name from the rest of the library)
     completes surnames the document never spells out ("Biden" in a transcript)."""
@@ -141,9 +158,9 @@ def _find_people(doc: Document, known: Mapping[str, str] | None = None) -> _Peop
         people.full.setdefault(name.split()[-1], name)
         people.full.setdefault(name, name)
         role = _ROLE.match(doc.text, m.end())
-        if role and name not in people.roles:
+        if role and name not in people.roles and _is_role(role.group("role")):
             people.roles[name] = role.group("role").strip()
-        elif title and len(title.split()) > (1 if title.lower() in TITLES else 0):
+        elif title and len(title.split()) > (1 if title.lower() in TITLES else 0) and _is_title(title):
             people.roles.setdefault(name, title)
     for surname, full_name in (known or {}).items():
         people.full.setdefault(surname, full_name)
@@ -359,7 +376,7 @@ def _label_speaker(label: str, doc: Document, people: _People) -> tuple[tuple[st
     if not name:
         return (), None
     full = people.full.get(name) or people.full.get(name.split()[-1]) or name
-    return (full,), title
+    return (full,), title if title and _is_title(title) else None
 
 
 def _transcript_statements(doc: Document, people: _People) -> list[Statement]:

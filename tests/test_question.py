@@ -27,6 +27,11 @@ def find(text: str) -> list[str]:
         ("Who said the concession was substantial?", "who_said", None),
         ("When was the article published?", "published", None),
         ("What is Zelensky willing to give up?", "general", None),
+        ("Which think tank does Justin Logan work for?", "who_is", "Justin Logan"),
+        ("What does Andrew Michta do?", "who_is", "Andrew Michta"),
+        # "What did X do?" only when X is a name, not a clause
+        ("What did the ICJ order Russia to do?", "general", None),
+        ("What did Prigozhin's Wagner Group do in June?", "general", None),
     ],
 )
 def test_question_kinds(question, kind, speaker):

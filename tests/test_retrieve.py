@@ -36,3 +36,14 @@ def test_speakers_index(seed_pipeline):
     assert {"Brett Bruen", "Justin Logan", "Andrew Michta", "Volodymyr Zelensky"} <= set(speakers)
     assert "Global Situation Room" in (speakers["Brett Bruen"].role or "")
     assert speakers["Brett Bruen"].statements == 7
+
+
+def test_possessive_names_a_speaker(seed_pipeline):
+    assert seed_pipeline.library.find_speakers("What is Bruen’s view?") == ["Brett Bruen"]
+    assert seed_pipeline.library.find_speakers("What is Logan's view?") == ["Justin Logan"]
+
+
+def test_roles_carry_the_dates_they_were_given(seed_pipeline):
+    bruen = next(s for s in seed_pipeline.library.speakers() if s.name == "Brett Bruen")
+    assert [(h.first, h.last) for h in bruen.roles] == [("2025-12-15", "2025-12-15")]
+    assert bruen.role == bruen.roles[-1].role

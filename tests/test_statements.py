@@ -122,3 +122,21 @@ def test_patterns(paras: list[str], expected: list[tuple[str, str, str]]):
 def test_role_from_appositive():
     got = extract_statements(_doc("“We will not give up,” said Jane Miller, a senator from Ohio."))
     assert got[0].role == "a senator from Ohio"
+
+
+@pytest.mark.parametrize(
+    ("para", "role"),
+    [
+        (
+            "“We hold,” said Jane Miller, a visiting lecturer at King's College.",
+            "a visiting lecturer at King's College",
+        ),
+        ("“We hold,” said Jane Miller, speaking to reporters on Monday.", None),  # a clause, not a role
+        ("Kremlin Press Secretary Jane Miller said: “We hold.”", "Kremlin Press Secretary"),
+        ("United States Jane Miller said: “We hold.”", None),  # a place is not a role
+    ],
+)
+def test_roles_are_offices_not_clauses_or_places(para: str, role: str | None):
+    got = extract_statements(_doc(para))
+    assert got and got[0].speaker == "Jane Miller"
+    assert got[0].role == role
