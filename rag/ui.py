@@ -61,7 +61,7 @@ def render_answer(a: Answer) -> str:
         who = f"{c.speaker} · " if c.speaker else ""  # the role is in the answer and the sources panel
         where = " · ".join(x for x in (c.source, human_date(c.published), f"¶ {c.paragraph}", c.licence) if x)
         lines.append(
-            f"<sub>\\[{c.n}\\] {md_escape(who)}“{md_escape(c.title)}” · {md_escape(where)} ✓ verified</sub>  "
+            f"<sub>\\[{c.n}\\] {md_escape(who)}“{md_escape(_short(c.title, 70))}” · {md_escape(where)} ✓ verified</sub>  "
         )
     return "\n".join(lines)
 
@@ -106,12 +106,14 @@ def render_sources(a: Answer | None, n: int | None = None) -> str:
     return "\n".join(_source_html(c, texts.get(c.passage_id, c.quote)) for c in cites)
 
 
-def citation_choices(a: Answer) -> list[tuple[str, int]]:
-    def short(t: str) -> str:
-        return t if len(t) <= 48 else t[:47].rstrip() + "…"
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
+
+def citation_choices(a: Answer) -> list[tuple[str, int]]:
+    """The citation picker's labels: number, speaker, paragraph, short title (shown as text)."""
     return [
-        (f"[{c.n}] {c.speaker or 'the article'} · ¶ {c.paragraph} · {short(c.title)}", c.n)
+        (f"[{c.n}] {c.speaker or 'the article'} · ¶ {c.paragraph} · {_short(c.title, 48)}", c.n)
         for c in a.citations
     ]
 
@@ -346,7 +348,7 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
                     wrap=True,
                 )
                 with gr.Row():
-                    to_delete = gr.Dropdown([], label="Article", elem_id="to-delete", scale=3)
+                    to_delete = gr.Dropdown([], label="Article to delete", elem_id="to-delete", scale=3)
                     delete_btn = gr.Button("Delete article", variant="stop", scale=1, elem_id="delete")
                 lib_result = gr.Markdown(elem_id="ingest-result")
                 with gr.Tab("Upload files"):
@@ -357,8 +359,8 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
                     )
                     upload_btn = gr.Button("Add files", variant="primary", elem_id="add-files")
                 with gr.Tab("Paste text"):
-                    paste_title = gr.Textbox(label="Title", max_lines=1)
-                    paste_text = gr.Textbox(label="Article text", lines=8)
+                    paste_title = gr.Textbox(label="Title", max_lines=1, elem_id="paste-title")
+                    paste_text = gr.Textbox(label="Article text", lines=8, elem_id="paste-text")
                     paste_btn = gr.Button("Add text", elem_id="add-text")
                 with gr.Tab("From a URL"):
                     url = gr.Textbox(label="Article URL (http or https)", max_lines=1, elem_id="url")
@@ -367,6 +369,7 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
                 sp_table = gr.DataFrame(
                     headers=SPEAKER_COLUMNS,
                     label="Who is quoted (click one to ask what they said)",
+                    column_widths=["18%", "37%", "10%", "35%"],
                     elem_id="speakers",
                     interactive=False,
                     wrap=True,
@@ -379,6 +382,12 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
         box.submit(respond, api_visibility="private", **answer_io)  # type: ignore[arg-type]
         cites.select(show_citation, [cites, turns], sources, api_visibility="private")
         chat.like(on_like, [turns], None, api_visibility="private")
+        chat.clear(
+            lambda: ([], NO_SOURCE, gr.update(choices=[], value=None, visible=False)),
+            None,
+            [turns, sources, cites],
+            api_visibility="private",
+        )
         export_btn.click(export, [turns], export_file, api_visibility="private")
         table_outs = [lib_table, sp_table, to_delete, article, speaker]
         upload_btn.click(add_files, [files], [lib_result, files, *table_outs], api_visibility="private")

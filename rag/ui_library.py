@@ -74,16 +74,19 @@ _STOP = {
 
 
 def topics(lib: Library, n: int = 2) -> list[str]:
-    """Capitalised title words shared by the most articles, people's names excluded."""
+    """Names of things the most articles mention mid-sentence (so capitalised for being names, not
+    for starting a sentence), people's names excluded; ties go to the more frequent."""
     lib.refresh()
-    titles = {str(m.get("doc_id")): str(m.get("title", "")) for m in lib.meta.values()}
     names = {w for full in lib.people for w in full.split()}
     names |= {w for s in lib.statements for full in s.speakers for w in full.split()}
+    docs: dict[str, set[str]] = defaultdict(set)
     counts: Counter[str] = Counter()
-    for title in titles.values():
-        words = {w for w in re.findall(r"\b[A-Z][\w-]{2,}\b", title) if w not in _STOP and w not in names}
-        counts.update(words)
-    return [w for w, _ in counts.most_common(n)]
+    for p in lib.passages.values():
+        for w in re.findall(r"(?<=[a-z,] )[A-Z][\w-]{2,}\b", p.text):
+            if w not in _STOP and w not in names and not w.endswith("s'"):
+                docs[w].add(p.doc_id)
+                counts[w] += 1
+    return sorted(counts, key=lambda w: (-len(docs[w]), -counts[w], w))[:n]
 
 
 def suggested_questions(lib: Library, n: int = 4) -> list[str]:

@@ -7,15 +7,19 @@ tests ask about and finally delete.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT, RunningApp
+from tests.test_fetch import ARTICLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -154,6 +158,41 @@ def test_upload_reports_each_file_then_the_new_article_answers_as_text(page, tmp
     assert "the city's chief bridge inspector" in page.locator("#sources").inner_text()
     page.screenshot(path=str(SHOTS / "payload-as-text.png"))
     not_pwned(page)
+
+
+def test_paste_text_and_url_ingest_from_the_library_tab(page, tmp_path):
+    (tmp_path / "harbour.html").write_text(ARTICLE, encoding="utf-8")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        page.get_by_role("tab", name="Library").click()
+        page.get_by_role("tab", name="From a URL").click()
+        page.locator("#url input, #url textarea").first.fill(
+            f"http://127.0.0.1:{httpd.server_address[1]}/harbour.html"
+        )
+        page.locator("#add-url").click()
+        page.locator("#ingest-result", has_text="Harbour plan approved").wait_for(timeout=60_000)
+        page.locator("#url input, #url textarea").first.fill("file:///etc/passwd")
+        page.locator("#add-url").click()
+        page.locator("#ingest-result", has_text="is not an http(s) URL").wait_for(timeout=30_000)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    page.get_by_role("tab", name="Paste text").click()
+    page.locator("#paste-title input").fill("Ferry timetable")
+    page.locator("#paste-text textarea").fill(
+        '"The ferry runs every hour from May," said Tom Berg, the harbour master.'
+    )
+    page.locator("#add-text").click()
+    page.locator("#ingest-result", has_text="Ferry timetable").wait_for(timeout=60_000)
+    table = page.locator("#library")
+    table.locator("text=Ferry timetable").wait_for()
+    assert "Harbour plan approved" in table.inner_text()
+    page.get_by_role("tab", name="Chat").click()
+    bubble = ask(page, "What did Maria Lopez say?")
+    assert "bring jobs back to the waterfront" in bubble.inner_text()
 
 
 def test_markup_in_a_question_is_shown_as_text(page):
