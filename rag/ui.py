@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,8 +144,12 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 def make_scope(
     article: str = "", since: str = "", until: str = "", speaker: str = "", outlet: str = ""
 ) -> Scope | None:
+    """Filter fields -> Scope (blank = no filter); dates must be YYYY, YYYY-MM or YYYY-MM-DD."""
     fields = {"article": article, "outlet": outlet, "since": since, "until": until, "speaker": speaker}
     clean = {k: v.strip() for k, v in fields.items() if isinstance(v, str) and v.strip()}
+    for key in ("since", "until"):
+        if key in clean and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", clean[key]):
+            raise ValueError(f"{key} must be a date like 2025-12-15 (or 2025-12, 2025), got {clean[key]!r}")
     return Scope(**clean) if clean else None
 
 
@@ -196,7 +201,11 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
                 {"role": "user", "content": t["question"]},
                 {"role": "assistant", "content": t["answer"]["answer"]},
             ]
-        scope = make_scope(article or "", since, until, speaker or "")
+        try:
+            scope = make_scope(article or "", since, until, speaker or "")
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from exc
+        before = chat
         chat = chat + [{"role": "user", "content": md_escape(message)}, {"role": "assistant", "content": "…"}]
         skip = gr.skip()
         yield chat, skip, skip, skip, skip, ""
@@ -216,7 +225,9 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
                 else:
                     chat[-1] = {"role": "assistant", "content": md_escape(item)}
                     yield chat, skip, skip, skip, skip, ""
-        except ValueError as exc:
+        except (ValueError, RuntimeError, OSError) as exc:
+            # Nothing half-done stays: the chat is as it was and the question is back in the box.
+            yield before, skip, skip, skip, skip, message
             raise gr.Error(str(exc)) from exc
 
     def show_citation(n: int | None, turns: list[dict[str, Any]]) -> str:
@@ -328,8 +339,8 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
                                     [""], value="", label="Speaker", allow_custom_value=True
                                 )
                             with gr.Row():
-                                since = gr.Textbox(label="Since (YYYY-MM-DD)", max_lines=1)
-                                until = gr.Textbox(label="Until (YYYY-MM-DD)", max_lines=1)
+                                since = gr.Textbox(label="Since (YYYY-MM-DD)", max_lines=1, elem_id="since")
+                                until = gr.Textbox(label="Until (YYYY-MM-DD)", max_lines=1, elem_id="until")
                         with gr.Row():
                             export_btn = gr.Button("Export conversation (Markdown)", size="sm")
                             export_file = gr.File(label="Conversation", visible=False, elem_id="export")

@@ -249,3 +249,22 @@ def test_delete_an_article_from_the_library(page):
     page.get_by_role("tab", name="Chat").click()
     bubble = ask(page, "What did Jane Roe say about the bridge?")
     assert bubble.locator(".abstained").count() == 1
+
+
+def test_date_filter_in_settings_restricts_the_evidence(page):
+    page.get_by_role("tab", name="Chat").click()
+    page.get_by_text("Settings: answer mode and filters").click()
+    since = page.locator("#since input, #since textarea").first
+    since.fill("2026-01-01")
+    bubble = ask(page, "What did Bruen say Ukraine needs?")
+    assert bubble.locator(".abstained").count() == 1  # the only Bruen article is from 2025
+    since.fill("last week")
+    n = page.locator("#chat [data-testid='bot']").count()
+    box = page.locator("#question textarea")
+    box.fill("What did Bruen say Ukraine needs?")
+    box.press("Enter")
+    page.get_by_text("since must be a date like 2025-12-15").first.wait_for(timeout=30_000)
+    assert page.locator("#chat [data-testid='bot']").count() == n  # the chat is unchanged
+    since.fill("")
+    bubble = ask(page, "What did Bruen say Ukraine needs?")
+    assert "Ukraine needs insurance" in bubble.inner_text()

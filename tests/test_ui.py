@@ -85,6 +85,12 @@ def test_parse_auth_refuses_malformed(value):
         parse_auth(value)
 
 
+@pytest.mark.parametrize("bad", ["last week", "15/12/2025", "2025-1"])
+def test_make_scope_refuses_malformed_dates(bad):
+    with pytest.raises(ValueError, match="since must be a date like 2025-12-15"):
+        make_scope(since=bad)
+
+
 def test_make_scope_ignores_blanks():
     assert make_scope("", " ", "", "") is None
     assert make_scope("NATO", "2025-01-01", "", " Brett Bruen ") == Scope(
@@ -142,3 +148,19 @@ def test_rag_auth_puts_the_app_behind_a_login(tmp_path):
         assert a["abstained"]  # logged in; the empty library has no answer
     finally:
         stop_app(app)
+
+
+def _radio(demo, elem_id):  # type: ignore[no-untyped-def]
+    import gradio as gr
+
+    return next(b for b in demo.blocks.values() if isinstance(b, gr.Radio) and b.elem_id == elem_id)
+
+
+@pytest.mark.slow
+def test_llm_mode_is_offered_only_when_an_llm_is_configured(seed_pipeline):
+    from rag.ui import build_demo
+
+    plain = build_demo(seed_pipeline.settings, seed_pipeline)
+    assert [v for _, v in _radio(plain, "mode").choices] == ["quotes"]
+    with_llm = seed_pipeline.settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"})
+    assert [v for _, v in _radio(build_demo(with_llm, seed_pipeline), "mode").choices] == ["quotes", "llm"]
