@@ -124,8 +124,8 @@ def test_running_app_answers_through_the_api(running_app):
     assert running_app.proc.poll() is None  # a bad request does not take the server down
     again = client.predict("Who is Brett Bruen?", "[]", api_name="/ask")
     assert "Global Situation Room" in again["answer"]
-    scoped = client.predict(
-        "What did Bruen say Ukraine needs?", "[]", "", "", "2026-01-01", "", "", api_name="/ask"
+    scoped = client.predict(  # keyword form, as in the README
+        question="What did Bruen say Ukraine needs?", history="[]", since="2026-01-01", api_name="/ask"
     )
     assert scoped["abstained"] and not scoped["citations"]  # the article is from 2025
 
