@@ -55,3 +55,9 @@ class Settings(BaseSettings):
     min_coverage: float = Field(
         0.4, description="Share (idf-weighted) of the question's words a supporting sentence holds."
     )
+    data_dir: Path = Field(Path(".rag"), description="App data: feedback.jsonl and chat exports.")
+    auth: str | None = Field(
+        None, description="'user:password' turns on the app's login page; unset means no login."
+    )
+    max_upload_mb: float = Field(20.0, description="Largest file (MB) the app ingests from an upload or URL.")
+    url_timeout: float = Field(15.0, description="Seconds the app waits for a URL it is asked to ingest.")

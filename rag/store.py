@@ -170,6 +170,13 @@ class Store:
             self._col.delete(ids=stale)
         return IngestResult(doc.doc_id, doc.title, len(passages), len(statements), True, len(stale))
 
+    def delete_document(self, doc_id: str) -> int:
+        """Remove every record (passages and statements) of one article; returns how many."""
+        ids = self._col.get(where={"doc_id": doc_id}, include=[])["ids"]
+        if ids:
+            self._col.delete(ids=ids)
+        return len(ids)
+
     def records(self, kind: str) -> list[Record]:
         """Every record of a kind ("passage" or "statement")."""
         flt: dict[str, Any] = {"kind": kind}

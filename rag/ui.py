@@ -1,104 +1,162 @@
-"""The Gradio front end: chat with cited quotes, a sources panel, and the `/ask` API.
+"""The Gradio front end: a streaming chat with numbered citations and a sources panel, the
+Library (upload, paste, URL, delete) and Speakers tabs, feedback, Markdown export, the `/ask` API.
 
-Scope: layout, rendering an Answer as Markdown, the `/ask` endpoint returning the Answer JSON
-of DESIGN §3, example questions built from the library. Non-goals: answering (pipeline.py).
+Scope: layout, events, rendering an Answer (Markdown for the chat, escaped HTML for the sources
+panel) and the `/ask` endpoint returning the Answer JSON of DESIGN §3. Non-goals: answering
+(pipeline.py), library logic (ui_library.py), feedback files (feedback.py), fetching (fetch.py).
 Building the Blocks loads no model; the pipeline warms up in the background at launch.
+Everything from an article or a user is escaped before it reaches the page: shown, never run.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from rag.compose import human_date
 from rag.config import Settings
+from rag.feedback import export_markdown, record_feedback
+from rag.fetch import load_url
 from rag.pipeline import Pipeline
-from rag.types import Answer, Scope
+from rag.types import Answer, Citation, Scope
+from rag.ui_library import (
+    LIBRARY_COLUMNS,
+    SPEAKER_COLUMNS,
+    delete_article,
+    ingest_files,
+    ingest_one,
+    library_rows,
+    md_escape,
+    pasted_document,
+    results_markdown,
+    speaker_rows,
+    suggested_questions,
+)
 
 INTRO = (
     "## Sourced answers from the news\n"
     "Ask about the articles in the library. Every answer is made of **verbatim quotes**, each "
     "checked word for word against its article and cited with speaker, article, date and "
-    "paragraph. When the articles don't say, the bot says so."
+    "paragraph. Click a citation to see it highlighted in its paragraph. When the articles don't "
+    "say, the bot says so."
 )
-
-
-def _md_escape(text: str) -> str:
-    """Article text shown as text: no HTML, no Markdown emphasis or links."""
-    text = html.escape(text, quote=False)
-    for ch in "\\`*_[]<>#|":
-        text = text.replace(ch, "\\" + ch)
-    return text
+NO_SOURCE = "<p class='muted'>Cited paragraphs appear here: click a citation [n] under the chat.</p>"
+_md_escape = md_escape  # the name older callers use
 
 
 def render_answer(a: Answer) -> str:
-    """The chat bubble: the answer prose, then one line per citation."""
-    body = _md_escape(a.answer).replace("\n", "  \n")
+    """The chat bubble: the answer prose, then one line per citation. An abstention is a
+    differently styled note, not an answer."""
+    body = md_escape(a.answer).replace("\n", "  \n")
     if a.abstained:
-        return f"ℹ️ *{body}*"
+        return f"<div class='abstained'>\n\nℹ️ <em>No answer in the library.</em> {body}\n\n</div>"
     lines = [body, ""]
     for c in a.citations:
         who = f"{c.speaker} · " if c.speaker else ""  # the role is in the answer and the sources panel
         where = " · ".join(x for x in (c.source, human_date(c.published), f"¶ {c.paragraph}", c.licence) if x)
         lines.append(
-            f"<sub>\\[{c.n}\\] {_md_escape(who)}“{_md_escape(c.title)}” · {_md_escape(where)} ✓ verified</sub>  "
+            f"<sub>\\[{c.n}\\] {md_escape(who)}“{md_escape(_short(c.title, 70))}” · {md_escape(where)} ✓ verified</sub>  "
         )
     return "\n".join(lines)
 
 
-def render_sources(a: Answer | None) -> str:
-    """The sources panel: each cited paragraph with its quote highlighted."""
+def _source_html(c: Citation, text: str) -> str:
+    para = (
+        html.escape(text[: c.start])
+        + "<mark>"
+        + html.escape(text[c.start : c.end])
+        + "</mark>"
+        + html.escape(text[c.end :])
+    )
+    who = html.escape(c.speaker or "")
+    if c.role:
+        who += f" <span class='role'>({html.escape(c.role)})</span>"
+    meta = " · ".join(
+        x
+        for x in (
+            html.escape(c.source or ""),
+            html.escape(human_date(c.published) or ""),
+            f"paragraph {c.paragraph}",
+            html.escape(c.licence or ""),
+        )
+        if x
+    )
+    title = html.escape(c.title)
+    if c.url and c.url.startswith(("https://", "http://")):
+        title = f"<a href='{html.escape(c.url, quote=True)}' target='_blank' rel='noopener'>{title}</a>"
+    return (
+        f"<div class='src' id='src-{c.n}'><b>[{c.n}] {title}</b>"
+        + (f"<div class='who'>{who}</div>" if who else "")
+        + f"<div class='meta'>{meta}</div><p>{para}</p></div>"
+    )
+
+
+def render_sources(a: Answer | None, n: int | None = None) -> str:
+    """The sources panel: the cited paragraphs (or only citation `n`) with the quote highlighted."""
     if a is None or not a.citations:
-        return "<p class='muted'>Cited paragraphs appear here.</p>"
+        return NO_SOURCE
     texts = {r.passage.passage_id: r.passage.text for r in a.passages}
-    parts = []
-    for c in a.citations:
-        t = texts.get(c.passage_id, c.quote)
-        para = (
-            html.escape(t[: c.start])
-            + "<mark>"
-            + html.escape(t[c.start : c.end])
-            + "</mark>"
-            + html.escape(t[c.end :])
-        )
-        meta = " · ".join(
-            html.escape(x)
-            for x in (
-                c.speaker or "",
-                c.source or "",
-                human_date(c.published) or "",
-                f"paragraph {c.paragraph}",
-                c.licence or "",
-            )
-            if x
-        )
-        title = html.escape(c.title)
-        if c.url and c.url.startswith(("https://", "http://")):
-            title = f"<a href='{html.escape(c.url, quote=True)}' target='_blank' rel='noopener'>{title}</a>"
-        parts.append(
-            f"<div class='src' id='src-{c.n}'><b>[{c.n}] {title}</b>"
-            f"<div class='meta'>{meta}</div><p>{para}</p></div>"
-        )
-    return "\n".join(parts)
+    cites = [c for c in a.citations if n is None or c.n == n] or list(a.citations)
+    return "\n".join(_source_html(c, texts.get(c.passage_id, c.quote)) for c in cites)
 
 
-def examples(pipe: Pipeline, n: int = 4) -> list[str]:
-    """Questions built from who the library quotes (no fixed list)."""
-    try:
-        speakers = pipe.library.speakers()
-    except Exception:  # an unreachable store must not stop the page from building
-        return []
-    qs = [f"What did {s.name} say?" for s in speakers[:2]]
-    qs += [f"Who is {s.name}?" for s in speakers[:2] if s.role]
-    return qs[:n] or ["What is this article about?"]
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def citation_choices(a: Answer) -> list[tuple[str, int]]:
+    """The citation picker's labels: number, speaker, paragraph, short title (shown as text)."""
+    return [
+        (f"[{c.n}] {c.speaker or 'the article'} · ¶ {c.paragraph} · {_short(c.title, 48)}", c.n)
+        for c in a.citations
+    ]
+
+
+def answer_from_json(d: dict[str, Any]) -> Answer:
+    """The Answer JSON kept in the session state -> an Answer (enough for rendering)."""
+    from rag.types import Passage, RetrievedPassage
+
+    cites = tuple(Citation(**c) for c in d.get("citations", []))
+    passages = tuple(
+        RetrievedPassage(Passage(p["passage_id"], p["doc_id"], p["text"], 0, len(p["text"]), 0), p["score"])
+        for p in d.get("passages", [])
+    )
+    return Answer(d["question"], d["answer"], d["abstained"], cites, passages)
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """RAG_AUTH 'user:password' -> (user, password); None when unset."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ValueError("RAG_AUTH must look like user:password (both non-empty), e.g. RAG_AUTH=ann:s3cret")
+    return user, password
+
+
+def make_scope(
+    article: str = "", since: str = "", until: str = "", speaker: str = "", outlet: str = ""
+) -> Scope | None:
+    """Filter fields -> Scope (blank = no filter); dates must be YYYY, YYYY-MM or YYYY-MM-DD."""
+    fields = {"article": article, "outlet": outlet, "since": since, "until": until, "speaker": speaker}
+    clean = {k: v.strip() for k, v in fields.items() if isinstance(v, str) and v.strip()}
+    for key in ("since", "until"):
+        if key in clean and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", clean[key]):
+            raise ValueError(f"{key} must be a date like 2025-12-15 (or 2025-12, 2025), got {clean[key]!r}")
+    return Scope(**clean) if clean else None
 
 
 def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
     pipe = pipe or Pipeline(settings)
+    max_bytes = int(settings.max_upload_mb * 1_000_000)
+    modes = [("Quotes only", "quotes")] + ([("LLM", "llm")] if settings.llm_base_url else [])
 
     def ask_api(
         question: str,
@@ -118,78 +176,271 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
             raise gr.Error(f"history is not valid JSON: {exc}") from exc
         if not isinstance(hist, list) or not all(isinstance(t, dict) for t in hist):
             raise gr.Error("history must be a JSON list of {role, content} turns")
-        fields = {"article": article, "outlet": outlet, "since": since, "until": until, "speaker": speaker}
-        scope = (
-            Scope(**{k: v.strip() for k, v in fields.items() if v and v.strip()})
-            if any(fields.values())
-            else None
-        )
         try:
-            return pipe.ask(question, hist, scope=scope).to_json()
+            return pipe.ask(
+                question, hist, scope=make_scope(article, since, until, speaker, outlet)
+            ).to_json()
         except ValueError as exc:
             raise gr.Error(str(exc)) from exc
 
-    def respond(message: str, chat: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str, str]:
-        if not message.strip():
+    def respond(
+        message: str,
+        chat: list[dict[str, Any]],
+        turns: list[dict[str, Any]],
+        mode: str,
+        article: str | None,
+        since: str,
+        until: str,
+        speaker: str | None,
+    ) -> Iterator[tuple[Any, ...]]:
+        if not message or not message.strip():
             raise gr.Error("Type a question about the articles first.")
-        hist = [{"role": m["role"], "content": _plain(m["content"])} for m in chat]
+        hist: list[dict[str, str]] = []
+        for t in turns:
+            hist += [
+                {"role": "user", "content": t["question"]},
+                {"role": "assistant", "content": t["answer"]["answer"]},
+            ]
         try:
-            a = pipe.ask(message, hist)
+            scope = make_scope(article or "", since, until, speaker or "")
         except ValueError as exc:
             raise gr.Error(str(exc)) from exc
-        chat = chat + [
-            {"role": "user", "content": message},
-            {"role": "assistant", "content": render_answer(a)},
-        ]
-        passages = "\n\n".join(
-            f"**{r.passage.paragraph}** ({r.score:.3f}) {_md_escape(r.passage.text)}" for r in a.passages
+        before = chat
+        chat = chat + [{"role": "user", "content": md_escape(message)}, {"role": "assistant", "content": "…"}]
+        skip = gr.skip()
+        yield chat, skip, skip, skip, skip, ""
+        try:
+            for item in pipe.stream(message, hist, None, scope, mode or "quotes"):
+                if isinstance(item, Answer):
+                    chat[-1] = {"role": "assistant", "content": render_answer(item)}
+                    turns = turns + [{"question": message, "answer": item.to_json()}]
+                    passages = "\n\n".join(
+                        f"**¶ {r.passage.paragraph}** ({r.score:.3f}) {md_escape(r.passage.text)}"
+                        for r in item.passages
+                    )
+                    cites = gr.update(
+                        choices=citation_choices(item), value=None, visible=bool(item.citations)
+                    )
+                    yield chat, turns, render_sources(item), cites, passages, ""
+                else:
+                    chat[-1] = {"role": "assistant", "content": md_escape(item)}
+                    yield chat, skip, skip, skip, skip, ""
+        except (ValueError, RuntimeError, OSError) as exc:
+            # Nothing half-done stays: the chat is as it was and the question is back in the box.
+            yield before, skip, skip, skip, skip, message
+            raise gr.Error(str(exc)) from exc
+
+    def show_citation(n: int | None, turns: list[dict[str, Any]]) -> str:
+        if not turns:
+            return NO_SOURCE
+        return render_sources(answer_from_json(turns[-1]["answer"]), n)
+
+    def on_like(turns: list[dict[str, Any]], data: gr.LikeData) -> None:
+        idx = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = int(idx) // 2  # every turn is one user and one assistant message
+        if 0 <= turn < len(turns):
+            record_feedback(settings.data_dir, turns[turn], data.liked)
+            gr.Info("Thanks: your feedback was saved.")
+
+    def export(turns: list[dict[str, Any]]) -> Any:
+        if not turns:
+            raise gr.Error("Nothing to export yet: ask a question first.")
+        return gr.update(value=str(export_markdown(settings.data_dir, turns)), visible=True)
+
+    def tables() -> tuple[Any, ...]:
+        rows = library_rows(pipe.library)
+        articles = sorted({r[0] for r in rows})
+        speakers = speaker_rows(pipe.library)
+        return (
+            rows,
+            speakers,
+            gr.update(choices=[(f"{r[0]} ({r[2] or 'no date'})", r[5]) for r in rows], value=None),
+            gr.update(choices=[""] + articles),
+            gr.update(choices=[""] + [s[0] for s in speakers]),
         )
-        return chat, render_sources(a), passages
+
+    def add_files(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        if not files:
+            raise gr.Error("Choose one or more files first (.txt, .md, .html, .pdf).")
+        progress(0, desc="Reading files")
+        results = ingest_files(
+            pipe, [Path(f) for f in files], max_bytes, lambda i, n, d: progress((i, max(n, 1)), desc=d)
+        )
+        return (results_markdown(results), None, *tables())
+
+    def add_text(title: str, text: str) -> tuple[Any, ...]:
+        r = ingest_one(pipe, lambda: pasted_document(title, text), "pasted text")
+        return (results_markdown([r]), *tables())
+
+    def add_url(url: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        progress(0, desc=f"Fetching {url}")
+        r = ingest_one(pipe, lambda: load_url(url, settings.url_timeout, max_bytes), url)
+        return (results_markdown([r]), *tables())
+
+    def delete(doc_id: str | None) -> tuple[Any, ...]:
+        if not doc_id:
+            raise gr.Error("Pick an article to delete (click its row in the table).")
+        try:
+            msg = delete_article(pipe, doc_id)
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from exc
+        return (msg, *tables())
+
+    def pick_article(evt: gr.SelectData) -> Any:
+        row = evt.row_value or []
+        return gr.update(value=row[5]) if len(row) > 5 else gr.skip()
+
+    def pick_speaker(evt: gr.SelectData) -> tuple[Any, ...]:
+        row = evt.row_value or []
+        if not row:
+            return gr.skip(), gr.skip()
+        return f"What did {row[0]} say?", gr.Tabs(selected="chat")
 
     with gr.Blocks(title="Sourced answers") as demo:
+        turns = gr.State([])
         gr.Markdown(INTRO)
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Chat", height=480, elem_id="chat", sanitize_html=True)
-                box = gr.Textbox(
-                    placeholder="e.g. What did … say about …?",
-                    show_label=False,
-                    elem_id="question",
-                    submit_btn=True,
+        with gr.Tabs() as tabs:
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chat = gr.Chatbot(label="Chat", height=460, elem_id="chat", sanitize_html=True)
+                        box = gr.Textbox(
+                            placeholder="e.g. What did … say about …?",
+                            show_label=False,
+                            elem_id="question",
+                            submit_btn=True,
+                        )
+                        cites = gr.Radio(
+                            [],
+                            label="Citations: click one to see its source",
+                            elem_id="citations",
+                            visible=False,
+                        )
+                        gr.Examples(
+                            examples=[[q] for q in suggested_questions(pipe.library)],
+                            inputs=[box],
+                            label="Try",
+                        )
+                        with gr.Accordion("Settings: answer mode and filters", open=False):
+                            mode = gr.Radio(
+                                modes,
+                                value="quotes",
+                                label="Answer mode",
+                                info=None
+                                if settings.llm_base_url
+                                else "Set RAG_LLM_BASE_URL for LLM answers.",
+                                elem_id="mode",
+                            )
+                            with gr.Row():
+                                article = gr.Dropdown(
+                                    [""], value="", label="Article", allow_custom_value=True
+                                )
+                                speaker = gr.Dropdown(
+                                    [""], value="", label="Speaker", allow_custom_value=True
+                                )
+                            with gr.Row():
+                                since = gr.Textbox(label="Since (YYYY-MM-DD)", max_lines=1, elem_id="since")
+                                until = gr.Textbox(label="Until (YYYY-MM-DD)", max_lines=1, elem_id="until")
+                        with gr.Row():
+                            export_btn = gr.Button("Export conversation (Markdown)", size="sm")
+                            export_file = gr.File(label="Conversation", visible=False, elem_id="export")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(NO_SOURCE, elem_id="sources")
+                        with gr.Accordion("Retrieved passages", open=False):
+                            passages = gr.Markdown()
+            with gr.Tab("Library", id="library"):
+                lib_table = gr.DataFrame(
+                    headers=LIBRARY_COLUMNS,
+                    label="Articles (click a row to pick it)",
+                    column_widths=["44%", "16%", "11%", "8%", "9%", "12%"],
+                    elem_id="library",
+                    interactive=False,
+                    wrap=True,
                 )
-                ex = gr.Examples(examples=[[q] for q in examples(pipe)], inputs=[box], label="Try")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(render_sources(None), elem_id="sources")
-                with gr.Accordion("Retrieved passages", open=False):
-                    passages = gr.Markdown()
-        box.submit(respond, [box, chat], [chat, sources, passages], api_visibility="private").then(
-            lambda: "", None, box, api_visibility="private"
+                with gr.Row():
+                    to_delete = gr.Dropdown([], label="Article to delete", elem_id="to-delete", scale=3)
+                    delete_btn = gr.Button("Delete article", variant="stop", scale=1, elem_id="delete")
+                lib_result = gr.Markdown(elem_id="ingest-result")
+                with gr.Tab("Upload files"):
+                    files = gr.File(
+                        file_count="multiple",
+                        label=f".txt .md .html .pdf, up to {settings.max_upload_mb:g} MB each",
+                        elem_id="upload",
+                    )
+                    upload_btn = gr.Button("Add files", variant="primary", elem_id="add-files")
+                with gr.Tab("Paste text"):
+                    paste_title = gr.Textbox(label="Title", max_lines=1, elem_id="paste-title")
+                    paste_text = gr.Textbox(label="Article text", lines=8, elem_id="paste-text")
+                    paste_btn = gr.Button("Add text", elem_id="add-text")
+                with gr.Tab("From a URL"):
+                    url = gr.Textbox(label="Article URL (http or https)", max_lines=1, elem_id="url")
+                    url_btn = gr.Button("Fetch and add", elem_id="add-url")
+            with gr.Tab("Speakers", id="speakers"):
+                sp_table = gr.DataFrame(
+                    headers=SPEAKER_COLUMNS,
+                    label="Who is quoted (click one to ask what they said)",
+                    column_widths=["18%", "37%", "10%", "35%"],
+                    elem_id="speakers",
+                    interactive=False,
+                    wrap=True,
+                )
+
+        answer_io = dict(
+            inputs=[box, chat, turns, mode, article, since, until, speaker],
+            outputs=[chat, turns, sources, cites, passages, box],
         )
+        box.submit(respond, api_visibility="private", **answer_io)  # type: ignore[arg-type]
+        cites.select(show_citation, [cites, turns], sources, api_visibility="private")
+        chat.like(on_like, [turns], None, api_visibility="private")
+        chat.clear(
+            lambda: ([], NO_SOURCE, gr.update(choices=[], value=None, visible=False)),
+            None,
+            [turns, sources, cites],
+            api_visibility="private",
+        )
+        export_btn.click(export, [turns], export_file, api_visibility="private")
+        table_outs = [lib_table, sp_table, to_delete, article, speaker]
+        upload_btn.click(add_files, [files], [lib_result, files, *table_outs], api_visibility="private")
+        paste_btn.click(
+            add_text, [paste_title, paste_text], [lib_result, *table_outs], api_visibility="private"
+        )
+        url_btn.click(add_url, [url], [lib_result, *table_outs], api_visibility="private")
+        delete_btn.click(delete, [to_delete], [lib_result, *table_outs], api_visibility="private")
+        lib_table.select(pick_article, None, to_delete, api_visibility="private")
+        sp_table.select(pick_speaker, None, [box, tabs], api_visibility="private").then(
+            respond,
+            api_visibility="private",
+            **answer_io,
+        )
+        demo.load(tables, None, table_outs, api_visibility="private")
         gr.api(ask_api, api_name="ask")
-        del ex
     return demo
 
 
-def _plain(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(str(c.get("text", "")) if isinstance(c, dict) else str(c) for c in content)
-    return str(content)
-
-
-CSS = "mark{background:#ffe58a;padding:0 2px} .src{margin-bottom:1em} .meta{color:#666;font-size:.85em}"
+CSS = """
+mark{background:#ffe58a;padding:0 2px}
+.src{margin-bottom:1em} .meta,.role{color:#666;font-size:.85em}
+.abstained{border-left:4px solid #9aa4b2;padding:.2em .8em;color:#4b5563;background:#f3f4f6;border-radius:4px}
+"""
 
 
 def serve(settings: Settings, pipe: Pipeline | None = None) -> None:
-    """Ingest the corpus folder (idempotent), then serve the chat on settings.host:port."""
+    """Ingest the corpus folder (idempotent), then serve the app on settings.host:port."""
+    auth = parse_auth(settings.auth)
     pipe = pipe or Pipeline(settings)
     if settings.corpus_dir.is_dir():
         for r in pipe.ingest([settings.corpus_dir]):
             print(("ok   " if r.ok else "FAIL ") + f"{r.path}: {r.message}", flush=True)
     threading.Thread(target=lambda: pipe.ask("warm up"), daemon=True).start()
     demo = build_demo(settings, pipe)
+    (settings.data_dir / "exports").mkdir(parents=True, exist_ok=True)
     demo.queue(default_concurrency_limit=2).launch(
-        server_name=settings.host, server_port=settings.port, css=CSS, footer_links=["api"]
+        server_name=settings.host,
+        server_port=settings.port,
+        css=CSS,
+        footer_links=["api"],
+        auth=auth,
+        allowed_paths=[str((settings.data_dir / "exports").resolve())],
+        max_file_size=4 * int(settings.max_upload_mb * 1_000_000),  # hard cap; the per-file limit is ingest's
     )

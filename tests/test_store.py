@@ -74,3 +74,19 @@ def test_records_keep_document_metadata(seed_pipeline):
     assert rec.meta["doc_id"] == doc.doc_id and rec.meta["published"] == "2025-12-15"
     stmts = seed_pipeline.store.records("statement")
     assert any(r.meta["speaker"] == "Brett Bruen" and r.meta["skind"] == "direct" for r in stmts)
+
+
+def test_delete_document_removes_only_that_article(tmp_path):
+    pipe = Pipeline(Settings(store_dir=tmp_path / "s"))
+    other = load_bytes(b"Other news\n\nThe mayor said the bridge will open in May.", "other.md")
+    pipe.ingest([SEED])
+    pipe.ingest_document(other)
+    seed_id = load_path(SEED).doc_id
+    assert pipe.stats()["documents"] == 2
+    removed = pipe.store.delete_document(seed_id)
+    assert removed > 10
+    assert pipe.stats()["documents"] == 1 and not pipe.store.has_doc(seed_id)
+    assert pipe.store.has_doc(other.doc_id)
+    assert pipe.store.delete_document(seed_id) == 0  # deleting again is a no-op
+    [back] = pipe.ingest([SEED])
+    assert back.ok and back.message.startswith("added")
