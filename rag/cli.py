@@ -102,18 +102,14 @@ def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import asdict
 
     from rag.pipeline import Pipeline
+    from rag.retrieve import roles_text
 
     speakers = Pipeline(settings).library.speakers()
     if args.json:
         _print_json([asdict(s) for s in speakers])
     else:
         for s in speakers:
-            held = "; ".join(
-                h.role
-                + (f" ({h.first}" + (f" to {h.last})" if h.last != h.first else ")") if h.first else "")
-                for h in reversed(s.roles)
-            )
-            role = f", {held}" if held else ""
+            role = f", {held}" if (held := roles_text(s)) else ""
             print(f"{s.name}{role}: {s.statements} statement(s) in {len(s.articles)} article(s)")
     return 0
 

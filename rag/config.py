@@ -59,5 +59,4 @@ class Settings(BaseSettings):
     auth: str | None = Field(
         None, description="'user:password' turns on the app's login page; unset means no login."
     )
-    max_upload_mb: float = Field(20.0, description="Largest file (MB) the app ingests from an upload or URL.")
     url_timeout: float = Field(15.0, description="Seconds the app waits for a URL it is asked to ingest.")

@@ -185,7 +185,7 @@ def parse_pdf(data: bytes, source_key: str) -> Document:
     return make_document(title, paras, source_key, author=info.author if info else None)
 
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article or policy text is far smaller
+MAX_FILE_BYTES = 20_000_000  # a news article or policy text is far smaller
 
 
 def safe_name(name: str) -> str:
@@ -201,7 +201,7 @@ def load_bytes(data: bytes, name: str, url: str | None = None, max_bytes: int = 
     name = safe_name(name)
     if len(data) > max_bytes:
         raise LoadError(
-            f"{name}: the file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB "
+            f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB "
             "(RAG_MAX_FILE_MB)"
         )
     suffix = Path(name).suffix.lower()
@@ -224,8 +224,8 @@ def load_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
         size = path.stat().st_size
         if size > max_bytes:  # refuse before reading 50 MB into memory
             raise LoadError(
-                f"{safe_name(path.name)}: the file is {size / 2**20:.1f} MB; "
-                f"the limit is {max_bytes / 2**20:.0f} MB (RAG_MAX_FILE_MB)"
+                f"{safe_name(path.name)}: the file is {size / 1e6:.1f} MB; "
+                f"the limit is {max_bytes / 1e6:.0f} MB (RAG_MAX_FILE_MB)"
             )
         data = path.read_bytes()
     except OSError as exc:

@@ -58,6 +58,14 @@ class Speaker:
     roles: tuple[RoleHeld, ...] = ()  # every role given, oldest first
 
 
+def roles_text(sp: Speaker) -> str:
+    """ "US President (2022-02-12 to 2023-08-25); President (2022-05-19)": newest role first."""
+    return "; ".join(
+        h.role + (f" ({h.first}" + (f" to {h.last})" if h.last != h.first else ")") if h.first else "")
+        for h in reversed(sp.roles)
+    )
+
+
 def _passage(r: Record) -> Passage:
     m = r.meta
     return Passage(r.id, m["doc_id"], r.text, int(m["start"]), int(m["end"]), int(m["paragraph"]))

@@ -155,7 +155,7 @@ def make_scope(
 
 def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
     pipe = pipe or Pipeline(settings)
-    max_bytes = int(settings.max_upload_mb * 1_000_000)
+    max_bytes = int(settings.max_file_mb * 1_000_000)
     modes = [("Quotes only", "quotes")] + ([("LLM", "llm")] if settings.llm_base_url else [])
 
     def ask_api(
@@ -365,7 +365,7 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
                 with gr.Tab("Upload files"):
                     files = gr.File(
                         file_count="multiple",
-                        label=f".txt .md .html .pdf, up to {settings.max_upload_mb:g} MB each",
+                        label=f".txt .md .html .pdf, up to {settings.max_file_mb:g} MB each",
                         elem_id="upload",
                     )
                     upload_btn = gr.Button("Add files", variant="primary", elem_id="add-files")
@@ -442,5 +442,5 @@ def serve(settings: Settings, pipe: Pipeline | None = None) -> None:
         footer_links=["api"],
         auth=auth,
         allowed_paths=[str((settings.data_dir / "exports").resolve())],
-        max_file_size=4 * int(settings.max_upload_mb * 1_000_000),  # hard cap; the per-file limit is ingest's
+        max_file_size=4 * int(settings.max_file_mb * 1_000_000),  # hard cap; the per-file limit is ingest's
     )

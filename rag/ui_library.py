@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rag.retrieve import Library
 
 LIBRARY_COLUMNS = ["Title", "Outlet", "Date", "Passages", "Statements", "ID"]
-SPEAKER_COLUMNS = ["Speaker", "Role", "Statements", "Articles"]
+SPEAKER_COLUMNS = ["Speaker", "Roles (as of)", "Statements", "Articles"]
 Progress = Callable[[int, int, str], None]
 
 
@@ -62,8 +62,11 @@ def library_rows(lib: Library) -> list[list[Any]]:
 
 
 def speaker_rows(lib: Library) -> list[list[Any]]:
-    """Who is quoted, their role, how many statements, in which articles (most quoted first)."""
-    return [[s.name, s.role or "", s.statements, "; ".join(s.articles)] for s in lib.speakers()]
+    """Who is quoted, their roles with the dates given, how many statements, in which articles
+    (most quoted first)."""
+    from rag.retrieve import roles_text
+
+    return [[s.name, roles_text(s), s.statements, "; ".join(s.articles)] for s in lib.speakers()]
 
 
 _STOP = {
