@@ -31,6 +31,7 @@ def articles(folders: list[Path], repeat: int, out: Path) -> list[Path]:
     from rag.pipeline import expand
 
     files = list(expand(folders))
+    out.mkdir(parents=True, exist_ok=True)
     made = []
     for r in range(repeat):
         for i, f in enumerate(files):
