@@ -22,9 +22,17 @@ def _print_json(obj: object) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
     from rag.pipeline import Pipeline
 
-    results = Pipeline(settings).ingest([Path(p) for p in args.paths])
+    with tqdm(desc="ingest", unit="doc", file=sys.stderr, disable=None) as bar:  # None: only on a terminal
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        results = Pipeline(settings).ingest([Path(p) for p in args.paths], progress=progress)
     if not results:
         print("nothing to ingest: no .txt/.md/.html/.pdf files in " + " ".join(args.paths), file=sys.stderr)
         return 2

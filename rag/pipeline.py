@@ -9,7 +9,7 @@ UI and the tests all need the same wiring.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -71,16 +71,26 @@ class Pipeline:
 
     def ingest_document(self, doc: Document, known: dict[str, str] | None = None) -> FileResult:
         """Store one Document; `known` (surname -> full name) resolves names the text leaves short."""
+        return self.ingest_documents([doc], known)[0]
+
+    def ingest_documents(self, docs: list[Document], known: dict[str, str] | None = None) -> list[FileResult]:
+        """Store several Documents with one embedding batch and a few store requests."""
         from rag.passages import split_passages
         from rag.statements import extract_statements, people_in
+        from rag.store import doc_records
 
-        passages = split_passages(doc, self.settings.max_passage_chars)
-        statements = extract_statements(doc, known if known is not None else self.known_names())
-        r = self.store.add(doc, passages, statements, people_in(doc))
-        what = "added" if r.added else "already stored, unchanged"
-        if r.replaced:
-            what += f", replaced {r.replaced} records of an older version"
-        return FileResult(doc.source_key, True, f"{what}: “{doc.title}”", r.passages, r.statements)
+        known = known if known is not None else self.known_names()
+        batches = []
+        for doc in docs:
+            passages = split_passages(doc, self.settings.max_passage_chars)
+            batches.append(doc_records(doc, passages, extract_statements(doc, known), people_in(doc)))
+        out = []
+        for doc, r in zip(docs, self.store.add_many(batches)):
+            what = "added" if r.added else "already stored, unchanged"
+            if r.replaced:
+                what += f", replaced {r.replaced} records of an older version"
+            out.append(FileResult(doc.source_key, True, f"{what}: “{doc.title}”", r.passages, r.statements))
+        return out
 
     def known_names(self, docs: Iterable[Document] = ()) -> dict[str, str]:
         """Surname -> full name over the stored library and `docs` (the first spelling wins)."""
@@ -91,9 +101,13 @@ class Pipeline:
             known.setdefault(full.split()[-1], full)
         return known
 
-    def ingest(self, paths: Iterable[Path]) -> list[FileResult]:
+    def ingest(
+        self, paths: Iterable[Path], progress: Callable[[int, int], None] | None = None, batch: int = 32
+    ) -> list[FileResult]:
         """Load every file first, so a transcript saying only "Biden" can borrow "Joe Biden"
-        from an article in the same batch; then store each. One bad file never stops the rest."""
+        from an article in the same batch; then store them `batch` at a time (one embedding
+        call each), calling `progress(done, total)` after each. One bad file never stops the
+        rest: a batch that fails is retried one document at a time."""
         results: list[FileResult] = []
         docs: list[Document] = []
         for path in expand(paths):
@@ -104,11 +118,18 @@ class Pipeline:
             except (LoadError, ValueError) as exc:
                 results.append(FileResult(str(path), False, str(exc)))
         known = self.known_names(docs) if docs else {}
-        for doc in docs:
+        for at in range(0, len(docs), batch):
+            chunk = docs[at : at + batch]
             try:
-                results.append(self.ingest_document(doc, known))
-            except (ValueError, RuntimeError) as exc:
-                results.append(FileResult(doc.source_key, False, f"{doc.source_key}: {exc}"))
+                results += self.ingest_documents(chunk, known)
+            except (ValueError, RuntimeError):
+                for doc in chunk:
+                    try:
+                        results.append(self.ingest_document(doc, known))
+                    except (ValueError, RuntimeError) as exc:
+                        results.append(FileResult(doc.source_key, False, f"{doc.source_key}: {exc}"))
+            if progress is not None:
+                progress(at + len(chunk), len(docs))
         return results
 
     def ask(

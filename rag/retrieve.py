@@ -1,8 +1,11 @@
 """Hybrid retrieval: dense (Chroma) + lexical (BM25) fused by reciprocal rank, as a LangChain
 BaseRetriever, plus the derived views answers need (passages by id, statements by speaker).
 
-Scope: `Library` reads the store and keeps caches derived from it (rebuilt whenever the
-store's record count changes, so a second process's ingest is seen on the next question);
+Scope: `Library` reads the store and keeps caches derived from it, in step with the store's
+generation marker (store.py): each question costs one cheap marker read; when the marker
+moved (a write by this or any other process sharing the store), the record ids are diffed
+and only new records are fetched, removed ones dropped — so a second replica's ingest, or an
+edit that keeps the record count, is seen on the next question;
 `HybridRetriever` is the LangChain face of `Library.search`. Non-goals: choosing quotes
 (compose.py).
 """
@@ -115,45 +118,74 @@ def canonical_names(names: list[str]) -> dict[str, str]:
 
 
 class Library:
-    """What the store holds, seen through caches that follow the store's record count."""
+    """What the store holds, seen through caches that follow the store's generation marker."""
 
     def __init__(self, store: Store, lexical_weight: float = 2.0):
         self.store = store
         self.lexical_weight = lexical_weight
-        self._count = -1
+        self._key: tuple[str, int] | None = None
         self.passages: dict[str, Passage] = {}
         self.meta: dict[str, dict[str, Any]] = {}  # passage_id -> document metadata
+        self._raw: dict[str, StoredStatement] = {}  # statement id -> as stored (names not merged)
         self.statements: list[StoredStatement] = []
         self.people: set[str] = set()  # every person named in the library, quoted or not
         self.doc_text: dict[str, str] = {}  # doc_id -> title and text, lower-cased (name checks)
         self.bm25 = BM25([])
 
     def refresh(self) -> None:
-        n = self.store.count()
-        if n == self._count:
+        key = self.store.generation()  # read before the records: a write meanwhile moves it again
+        if key == self._key:
             return
-        recs = self.store.records("passage")
-        self.passages = {r.id: _passage(r) for r in recs}
-        self.meta = {r.id: r.meta for r in recs}
-        stmts = [_statement(r) for r in self.store.records("statement")]
+        ids = set(self.store.ids())
+        gone = [i for i in self.passages if i not in ids] + [i for i in self._raw if i not in ids]
+        new = sorted(i for i in ids if i not in self.passages and i not in self._raw)
+        touched: set[str] = set()
+        for i in gone:
+            if (p := self.passages.pop(i, None)) is not None:
+                self.bm25.remove(i, p.text)
+                touched.add(p.doc_id)
+                self.meta.pop(i, None)
+            self._raw.pop(i, None)
+        for r in self.store.get(new) if new else []:
+            if r.meta.get("kind") == "passage":
+                self.passages[r.id] = _passage(r)
+                self.meta[r.id] = r.meta
+                self.bm25.add(r.id, r.text)
+                touched.add(str(r.meta.get("doc_id")))
+            elif r.meta.get("kind") == "statement":
+                self._raw[r.id] = _statement(r)
+        if gone or new:
+            self._derive(touched)
+        self._key = key
+
+    def _derive(self, touched: set[str]) -> None:
+        """Views over the whole library: merged speaker names, people, per-document text."""
+        stmts = list(self._raw.values())
         canon = canonical_names([n for st in stmts for n in st.speakers])
         self.statements = [
             replace(st, speakers=tuple(dict.fromkeys(canon.get(n, n) for n in st.speakers))) for st in stmts
         ]
-        self.people = {n.strip() for r in recs for n in str(r.meta.get("people", "")).split(";") if n.strip()}
         self.statements.sort(
             key=lambda s: (
                 self.meta.get(s.passage_id, {}).get("doc_id", ""),
                 self.passages[s.passage_id].start + s.start if s.passage_id in self.passages else 0,
+                s.id,
             )
         )
-        self.bm25 = BM25([(r.id, r.text) for r in recs])
-        texts: dict[str, list[str]] = defaultdict(list)
-        for r in recs:
-            texts[str(r.meta.get("doc_id"))].append(r.text)
-        titles = {str(r.meta.get("doc_id")): str(r.meta.get("title", "")) for r in recs}
-        self.doc_text = {d: " ".join([titles[d], *t]).lower() for d, t in texts.items()}
-        self._count = n
+        self.people = {
+            n.strip() for m in self.meta.values() for n in str(m.get("people", "")).split(";") if n.strip()
+        }
+        by_doc: dict[str, list[Passage]] = defaultdict(list)
+        for p in self.passages.values():
+            if p.doc_id in touched:
+                by_doc[p.doc_id].append(p)
+        for d in touched:
+            ps = sorted(by_doc.get(d, []), key=lambda p: p.start)
+            if not ps:
+                self.doc_text.pop(d, None)
+                continue
+            title = str(self.meta[ps[0].passage_id].get("title", ""))
+            self.doc_text[d] = " ".join([title, *(p.text for p in ps)]).lower()
 
     def speakers(self) -> list[Speaker]:
         self.refresh()
@@ -239,7 +271,7 @@ class Library:
         where: dict[str, Any] = {"kind": "passage"}
         if docs is not None:
             where = {"$and": [where, {"doc_id": {"$in": sorted(docs)}}]}
-        dense = self.store.dense(vec, depth, where=where)
+        dense = self.store.dense(vec, depth, where=where, count=self._key[1] if self._key else None)
         lexical = self.bm25.search(query, depth if docs is None else len(self.bm25))
         if docs is not None:
             lexical = [(pid, s) for pid, s in lexical if self.passages[pid].doc_id in docs][:depth]

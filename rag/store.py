@@ -3,13 +3,35 @@
 Scope: one collection per vector-shaping configuration (model + chunking), holding passage
 records and statement records (`kind` metadata); idempotent upsert by content-hash id; an
 edited article (same source, new content) replaces its old records; dense search; reading
-records back for the lexical index and the speakers list. Non-goals: ranking (retrieve.py).
+records back for the lexical index and the speakers list; a generation marker; clear errors
+for store trouble. Non-goals: ranking (retrieve.py).
+
+Server mode: `RAG_CHROMA_URL=http://host:port` uses a Chroma `HttpClient`; a path names a
+database on that server (`http://host:port/team-a`, created on first use), so deployments
+(and tests) can share one server without sharing records.
+
+Generation marker: every write ends by setting the collection's metadata `generation` to a
+fresh random token. Readers (retrieve.Library) key their derived caches on (generation,
+count), so an edit that keeps the record count is seen, and every replica sharing a server
+agrees on what changed — nothing lives only in one process. Record ids are content hashes, so
+"what changed" is exactly the set difference of ids (retrieve.py fetches only new records).
+
+Crash safety: a document counts as stored only when *all* its record ids are present; a
+killed ingest leaves at most a partial document, which the next ingest completes (upsert by
+id is idempotent). Passages are written before their statements, and records of an older
+version of a source are deleted only after the new version is complete, so a crash never
+leaves a statement without its passage nor a source with no version.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
@@ -21,6 +43,11 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
 SCHEMA = 2  # bump when stored records change shape or the extractor changes what it stores
+PAGE = 5000  # records per read request
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or reached; the message names it and says what to do."""
 
 
 @dataclass(frozen=True)
@@ -68,22 +95,152 @@ def doc_meta(doc: Document) -> dict[str, Any]:
     )
 
 
-def make_client(settings: Settings) -> Any:
+def parse_url(url: str) -> tuple[str, int, bool, str | None]:
+    """http(s)://host[:port][/database] -> (host, port, ssl, database or None)."""
+    from urllib.parse import urlparse
+
+    u = urlparse(url)
+    if u.scheme not in ("http", "https") or not u.hostname:
+        raise ValueError(f"RAG_CHROMA_URL must look like http://host:port[/database], got {url!r}")
+    db = u.path.strip("/") or None
+    return u.hostname, u.port or 8000, u.scheme == "https", db
+
+
+def _server_down(url: str, exc: BaseException) -> StoreError:
+    return StoreError(
+        f"no Chroma server answers at {url} ({exc}): start it (`chroma run --path DIR --port N`) "
+        "or fix RAG_CHROMA_URL; the app carries on once the server is back"
+    )
+
+
+def _http_client(url: str, chroma_settings: Any) -> Any:
     import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    host, port, ssl, db = parse_url(url)
+    try:
+        if db is not None:
+            admin = chromadb.AdminClient(
+                ChromaSettings(
+                    chroma_api_impl="chromadb.api.fastapi.FastAPI",
+                    chroma_server_host=host,
+                    chroma_server_http_port=port,
+                    chroma_server_ssl_enabled=ssl,
+                    anonymized_telemetry=False,
+                )
+            )
+            try:
+                admin.get_database(db)
+            except chromadb.errors.NotFoundError:
+                try:
+                    admin.create_database(db)
+                except chromadb.errors.UniqueConstraintError:
+                    pass  # another replica created it first
+        return chromadb.HttpClient(
+            host=host, port=port, ssl=ssl, database=db or "default_database", settings=chroma_settings
+        )
+    except chromadb.errors.InvalidArgumentError as exc:
+        raise StoreError(f"RAG_CHROMA_URL {url!r}: {exc}") from exc
+    except Exception as exc:
+        if _is_connection_error(exc):
+            raise _server_down(url, exc) from exc
+        raise
+
+
+def _persistent_client(store_dir: Path, chroma_settings: Any) -> Any:
+    import chromadb
+
+    if store_dir.exists() and not store_dir.is_dir():
+        raise StoreError(f"RAG_STORE_DIR {store_dir} is a file, not a folder: point it at a folder")
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store folder {store_dir} ({exc}): set RAG_STORE_DIR") from exc
+    db = store_dir / "chroma.sqlite3"
+    if not os.access(store_dir, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
+        raise StoreError(
+            f"the store folder {store_dir} is read-only: give this user write access "
+            "or set RAG_STORE_DIR to a writable folder"
+        )
+    if db.exists() and db.stat().st_size and db.open("rb").read(16) != b"SQLite format 3\x00":
+        raise StoreError(_corrupt(store_dir, "chroma.sqlite3 is not an SQLite database"))
+    try:
+        return chromadb.PersistentClient(path=str(store_dir), settings=chroma_settings)
+    except BaseException as exc:  # a damaged file can surface as a Rust panic (BaseException)
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise StoreError(_corrupt(store_dir, str(exc).splitlines()[0] if str(exc) else repr(exc))) from exc
+
+
+def _corrupt(store_dir: Path, why: str) -> str:
+    return (
+        f"the store in {store_dir} cannot be read ({why}): move the folder aside and ingest the "
+        "articles again (the store is rebuilt from the source files)"
+    )
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    import httpx
+
+    return isinstance(exc, httpx.TransportError) or "Could not connect to a Chroma server" in str(exc)
+
+
+def make_client(settings: Settings) -> Any:
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        from urllib.parse import urlparse
+        return _http_client(settings.chroma_url, chroma_settings)
+    return _persistent_client(settings.store_dir, chroma_settings)
 
-        u = urlparse(settings.chroma_url)
-        if not u.hostname:
-            raise ValueError(f"RAG_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}")
-        return chromadb.HttpClient(
-            host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https", settings=chroma_settings
+
+@dataclass(frozen=True)
+class Batch:
+    """One document's records, ready to write: passages first, then statements."""
+
+    doc: Document
+    passages: list[Passage]
+    statements: int
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict[str, Any]]
+
+
+def doc_records(
+    doc: Document, passages: list[Passage], statements: list[Statement], people: Sequence[str]
+) -> Batch:
+    base = doc_meta(doc)
+    ids, texts, metas = [], [], []
+    for i, p in enumerate(passages):
+        ids.append(p.passage_id)
+        texts.append(p.text)
+        meta = {**base, "kind": "passage", "paragraph": p.paragraph, "start": p.start, "end": p.end}
+        if i == 0 and people:
+            meta["people"] = "; ".join(people)
+        metas.append(meta)
+    for s in statements:
+        home = next((p for p in passages if p.start <= s.start and s.end <= p.end), None)
+        if home is None:
+            continue  # a quote that crosses a passage split cannot be cited as one slice
+        ids.append(statement_id(doc.doc_id, s))
+        texts.append(doc.text[s.start : s.end])
+        metas.append(
+            _clean_meta(
+                {
+                    **base,
+                    "kind": "statement",
+                    "passage_id": home.passage_id,
+                    "paragraph": home.paragraph,
+                    "start": s.start - home.start,
+                    "end": s.end - home.start,
+                    "speaker": s.speaker,
+                    "role": s.role,
+                    "cue": s.cue,
+                    "skind": s.kind,
+                }
+            )
         )
-    settings.store_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    return Batch(doc, passages, len(statements), ids, texts, metas)
 
 
 class Store:
@@ -94,115 +251,187 @@ class Store:
 
         self.settings = settings
         self.embeddings = embeddings
+        self.where = settings.chroma_url or str(settings.store_dir)
         self.client = client or make_client(settings)
-        self.vs: Chroma = Chroma(
-            collection_name=collection_name(settings),
-            embedding_function=embeddings,
-            client=self.client,
-            collection_configuration={"hnsw": {"space": "cosine"}},
-        )
+        self.name = collection_name(settings)
+        with self._guard():
+            self.vs: Chroma = Chroma(
+                collection_name=self.name,
+                embedding_function=embeddings,
+                client=self.client,
+                collection_configuration={"hnsw": {"space": "cosine"}},
+            )
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn a lost server connection into a StoreError that says what to do."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:
+            if self.settings.chroma_url and _is_connection_error(exc):
+                raise _server_down(self.settings.chroma_url, exc) from exc
+            raise
 
     @property
     def _col(self) -> Any:
         return self.vs._collection
 
     def count(self) -> int:
-        return int(self._col.count())
+        with self._guard():
+            return int(self._col.count())
+
+    def generation(self) -> tuple[str, int]:
+        """(marker, record count): changes on every write by any process sharing the store."""
+        with self._guard():
+            meta = self.client.get_collection(self.name).metadata or {}
+            return str(meta.get("generation", "")), int(self._col.count())
+
+    def _bump(self) -> None:
+        self._col.modify(metadata={"generation": uuid.uuid4().hex})
 
     def has_doc(self, doc_id: str) -> bool:
-        return bool(self._col.get(where={"doc_id": doc_id}, limit=1, include=[])["ids"])
+        with self._guard():
+            return bool(self._col.get(where={"doc_id": doc_id}, limit=1, include=[])["ids"])
 
     def add(
         self,
         doc: Document,
         passages: list[Passage],
         statements: list[Statement],
-        people: list[str] = (),  # type: ignore[assignment]
+        people: Sequence[str] = (),
     ) -> IngestResult:
         """Upsert a Document's records; a no-op when its content is already stored. `people`
         (every person the document names) is kept on its first passage."""
-        old = self._col.get(where={"source_key": doc.source_key}, include=["metadatas"])
-        stale = [i for i, m in zip(old["ids"], old["metadatas"] or []) if m.get("doc_id") != doc.doc_id]
-        if self.has_doc(doc.doc_id):
-            if stale:
-                self._col.delete(ids=stale)
-            return IngestResult(doc.doc_id, doc.title, len(passages), len(statements), False, len(stale))
-        base = doc_meta(doc)
-        ids, texts, metas = [], [], []
-        for i, p in enumerate(passages):
-            ids.append(p.passage_id)
-            texts.append(p.text)
-            meta = {**base, "kind": "passage", "paragraph": p.paragraph, "start": p.start, "end": p.end}
-            if i == 0 and people:
-                meta["people"] = "; ".join(people)
-            metas.append(meta)
-        for s in statements:
-            home = next((p for p in passages if p.start <= s.start and s.end <= p.end), None)
-            if home is None:
-                continue  # a quote that crosses a passage split cannot be cited as one slice
-            ids.append(statement_id(doc.doc_id, s))
-            texts.append(doc.text[s.start : s.end])
-            metas.append(
-                _clean_meta(
-                    {
-                        **base,
-                        "kind": "statement",
-                        "passage_id": home.passage_id,
-                        "paragraph": home.paragraph,
-                        "start": s.start - home.start,
-                        "end": s.end - home.start,
-                        "speaker": s.speaker,
-                        "role": s.role,
-                        "cue": s.cue,
-                        "skind": s.kind,
-                    }
+        return self.add_many([doc_records(doc, passages, statements, people)])[0]
+
+    def add_many(self, batches: list[Batch]) -> list[IngestResult]:
+        """Store several documents with a handful of requests and one model call: which are
+        complete, one embedding batch (sentence-transformers sorts it by length), chunked
+        upserts, stale versions deleted last, then the generation bumped."""
+        if not batches:
+            return []
+        with self._guard():
+            keys = sorted({b.doc.source_key for b in batches})
+            old = self._get(where={"source_key": {"$in": keys}}, include=["metadatas"])
+            all_ids = [i for b in batches for i in b.ids]
+            present = set(self._get(ids=all_ids, include=[])["ids"]) if all_ids else set()
+            todo = [b for b in batches if not all(i in present for i in b.ids)]
+            texts = [p.text for b in todo for p in b.passages]
+            vecs = dict(
+                zip(
+                    (p.passage_id for b in todo for p in b.passages),
+                    self.embeddings.embed_documents(texts) if texts else [],
                 )
             )
-        # Statements reuse their passage's vector (answers score them against the question at
-        # ask time), so they add no model work to an ingest. Passages come first in the batch:
-        # a crash midway leaves no statement without its passage.
-        pvecs = dict(
-            zip((p.passage_id for p in passages), self.embeddings.embed_documents([p.text for p in passages]))
-        )
-        vecs = [pvecs[m.get("passage_id", i)] for i, m in zip(ids, metas)]
-        self._col.upsert(ids=ids, embeddings=vecs, documents=texts, metadatas=metas)
-        if stale:
-            self._col.delete(ids=stale)
-        return IngestResult(doc.doc_id, doc.title, len(passages), len(statements), True, len(stale))
+            ids = [i for b in todo for i in b.ids]
+            docs = [t for b in todo for t in b.texts]
+            metas = [m for b in todo for m in b.metas]
+            # Statements reuse their passage's vector (answers score them against the question
+            # at ask time), so they add no model work to an ingest.
+            embs = [vecs[m.get("passage_id", i)] for i, m in zip(ids, metas)]
+            step = max(1, int(self.client.get_max_batch_size()))
+            for at in range(0, len(ids), step):
+                sl = slice(at, at + step)
+                self._col.upsert(ids=ids[sl], embeddings=embs[sl], documents=docs[sl], metadatas=metas[sl])
+            current = {b.doc.source_key: b.doc.doc_id for b in batches}
+            stale: dict[str, list[str]] = {}
+            for i, m in zip(old["ids"], old["metadatas"] or []):
+                key = str((m or {}).get("source_key"))
+                if (m or {}).get("doc_id") != current.get(key):
+                    stale.setdefault(key, []).append(i)
+            gone = [i for v in stale.values() for i in v]
+            for at in range(0, len(gone), step):
+                self._col.delete(ids=gone[at : at + step])
+            if todo or gone:
+                self._bump()
+        added = {b.doc.doc_id for b in todo}
+        return [
+            IngestResult(
+                b.doc.doc_id,
+                b.doc.title,
+                len(b.passages),
+                b.statements,
+                b.doc.doc_id in added,
+                len(stale.get(b.doc.source_key, [])),
+            )
+            for b in batches
+        ]
+
+    def _get(self, **kw: Any) -> dict[str, Any]:
+        """collection.get in pages (a server caps one response)."""
+        out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
+        ids = kw.pop("ids", None)
+        if ids is not None:
+            for at in range(0, len(ids), PAGE):
+                got = self._col.get(ids=ids[at : at + PAGE], **kw)
+                for f in out:
+                    out[f] += got.get(f) or []
+            return out
+        offset = 0
+        while True:
+            got = self._col.get(**kw, limit=PAGE, offset=offset)
+            for f in out:
+                out[f] += got.get(f) or []
+            if len(got["ids"]) < PAGE:
+                return out
+            offset += PAGE
+
+    def ids(self) -> list[str]:
+        """Every record id (passages and statements)."""
+        with self._guard():
+            return list(self._get(include=[])["ids"])
+
+    def get(self, ids: list[str]) -> list[Record]:
+        """The records with these ids (those that exist)."""
+        with self._guard():
+            got = self._get(ids=ids, include=["documents", "metadatas"])
+        return [
+            Record(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
 
     def delete_document(self, doc_id: str) -> int:
-        """Remove every record (passages and statements) of one article; returns how many."""
-        ids = self._col.get(where={"doc_id": doc_id}, include=[])["ids"]
-        if ids:
-            self._col.delete(ids=ids)
+        """Remove every record (passages and statements) of one article; returns how many.
+        Statements go first, so a crash midway never leaves a statement without its passage;
+        the generation moves so every replica drops the article on its next question."""
+        with self._guard():
+            got = self._get(where={"doc_id": doc_id}, include=["metadatas"])
+            ids = list(got["ids"])
+            if not ids:
+                return 0
+            kinds = dict(zip(ids, (str((m or {}).get("kind", "")) for m in got["metadatas"])))
+            stmts = [i for i in ids if kinds[i] == "statement"]
+            for part in (stmts, [i for i in ids if kinds[i] != "statement"]):
+                if part:
+                    self._col.delete(ids=part)
+            self._bump()
         return len(ids)
 
     def records(self, kind: str) -> list[Record]:
         """Every record of a kind ("passage" or "statement")."""
-        flt: dict[str, Any] = {"kind": kind}
-        out: list[Record] = []
-        offset, page = 0, 5000
-        while True:
-            got = self._col.get(where=flt, include=["documents", "metadatas"], limit=page, offset=offset)
-            out += [
-                Record(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-            ]
-            if len(got["ids"]) < page:
-                return out
-            offset += page
+        with self._guard():
+            got = self._get(where={"kind": kind}, include=["documents", "metadatas"])
+        return [
+            Record(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
 
     def dense(
-        self, vector: list[float], k: int, where: dict[str, Any] | None = None
+        self, vector: list[float], k: int, where: dict[str, Any] | None = None, count: int | None = None
     ) -> list[tuple[Record, float]]:
         """Nearest records to a query vector with cosine similarity (1 - distance)."""
-        n = self.count()
+        n = self.count() if count is None else count
         if n == 0:
             return []
-        hits = self.vs.similarity_search_by_vector_with_relevance_scores(vector, k=min(k, n), filter=where)
+        with self._guard():
+            hits = self.vs.similarity_search_by_vector_with_relevance_scores(
+                vector, k=min(k, n), filter=where
+            )
         return [(Record(d.id or "", d.page_content, dict(d.metadata)), 1.0 - dist) for d, dist in hits]
 
     def stats(self) -> dict[str, int]:
-        metas = self._col.get(include=["metadatas"])["metadatas"] or []
+        with self._guard():
+            metas = self._get(include=["metadatas"])["metadatas"]
         docs = {m.get("doc_id") for m in metas}
         return {
             "documents": len(docs),

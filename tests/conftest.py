@@ -1,5 +1,7 @@
-"""Shared fixtures: no network beyond loopback, one real embedding model per session, and a
-store holding the seed article in a temporary folder."""
+"""Shared fixtures: no network beyond loopback, one real embedding model per session, a real
+`chroma run` server (started here unless RAG_TEST_CHROMA_URL names one, as .ci/run does), and
+the seed article stored both ways: an embedded store in a temporary folder and a database of
+its own on the server."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,12 +43,88 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+BACKENDS = ["embedded", "server"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def chroma_exe() -> str:
+    exe = Path(sys.executable).parent / "chroma"
+    return str(exe) if exe.exists() else (shutil.which("chroma") or "chroma")
+
+
+def wait_for_chroma(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
+    """A real `chroma run` on 127.0.0.1, ready (heartbeat answered) when this returns."""
+    proc = subprocess.Popen(
+        [chroma_exe(), "run", "--path", str(path), "--port", str(port), "--host", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_chroma(f"http://127.0.0.1:{port}")
+    except OSError:
+        proc.kill()
+        raise
+    return proc
+
+
 @pytest.fixture(scope="session")
-def seed_pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The Chroma server the server-mode tests use (each test takes a database of its own)."""
+    if url := os.environ.get("RAG_TEST_CHROMA_URL"):
+        yield url.rstrip("/")
+        return
+    port = free_port()
+    proc = start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def backend_settings(backend: str, tmp: Path, chroma_url: str, **kw: object):  # type: ignore[no-untyped-def]
+    """Settings for a fresh, empty store of the given backend."""
     from rag.config import Settings
+
+    if backend == "server":
+        return Settings(chroma_url=f"{chroma_url}/t-{uuid.uuid4().hex[:12]}", **kw)  # type: ignore[arg-type]
+    return Settings(store_dir=tmp / "store", **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def fresh_settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Settings for an empty store: embedded in tmp_path, or a new database on the server."""
+    url = request.getfixturevalue("chroma_url") if backend == "server" else ""
+    return backend_settings(backend, tmp_path, url)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seed_pipeline(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     from rag.pipeline import Pipeline
 
-    settings = Settings(store_dir=tmp_path_factory.mktemp("store"), corpus_dir=DATA)
+    url = request.getfixturevalue("chroma_url") if request.param == "server" else ""
+    settings = backend_settings(str(request.param), tmp_path_factory.mktemp("store"), url, corpus_dir=DATA)
     pipe = Pipeline(settings)
     results = pipe.ingest([SEED])
     assert all(r.ok for r in results), results
@@ -53,12 +132,6 @@ def seed_pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
 
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

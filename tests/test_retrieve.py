@@ -3,9 +3,23 @@ paragraph naming Andrew Michta last for "Who is Andrew Michta?")."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
 
+from rag.config import Settings
+from rag.pipeline import Pipeline
 from rag.retrieve import HybridRetriever
+from tests.conftest import SEED
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNCIL = ROOT / "corpus" / "wikinews" / "2022-03-17-russia-expelled-from-council-of-europe.md"
+FINLAND = ROOT / "corpus" / "wikinews" / "2023-04-04-finland-becomes-member-of-nato.md"
 
 pytestmark = pytest.mark.slow
 
@@ -47,3 +61,39 @@ def test_roles_carry_the_dates_they_were_given(seed_pipeline):
     bruen = next(s for s in seed_pipeline.library.speakers() if s.name == "Brett Bruen")
     assert [(h.first, h.last) for h in bruen.roles] == [("2025-12-15", "2025-12-15")]
     assert bruen.role == bruen.roles[-1].role
+
+
+def test_two_processes_on_one_server_see_each_others_ingests(chroma_url):
+    """Two app processes share one `chroma run` server: each sees the other's ingest on its next
+    question, the lexical signal included (nothing that answers lives only in one process)."""
+    settings = Settings(chroma_url=f"{chroma_url}/two-{uuid.uuid4().hex[:10]}")
+    env = {**os.environ, "RAG_CHROMA_URL": str(settings.chroma_url), "HF_HUB_OFFLINE": "1"}
+    here = Pipeline(settings)
+    here.ingest([SEED])
+    assert here.library.search("Who is Andrew Michta?", 1)  # caches built before the other's ingest
+
+    r = subprocess.run(
+        [sys.executable, "-m", "rag", "ingest", str(COUNCIL)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert r.returncode == 0, r.stderr
+    here.library.refresh()
+    [(pid, _)] = here.library.bm25.search("Kuleba barbaric", 1)
+    assert "barbaric war" in here.library.passages[pid].text  # BM25 alone finds the other's passage
+    assert "barbaric war" in here.library.search("Kuleba barbaric", 1)[0].passage.text
+    a = here.ask("What did Kuleba say?")
+    assert any(c.speaker and "Kuleba" in c.speaker for c in a.citations)
+
+    here.ingest([FINLAND])
+    r = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", "--json", "What did Kaikkonen say?"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    a2 = json.loads(r.stdout)
+    assert any("Kaikkonen" in (c["speaker"] or "") for c in a2["citations"]), a2["answer"]
