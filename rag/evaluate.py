@@ -255,7 +255,8 @@ def run_llm(settings: Settings, limit: int | None = None, data: Path = DATA) -> 
     qs = [json.loads(line) for line in (data / "dev_questions.jsonl").open(encoding="utf-8")][:limit]
     t0 = time.perf_counter()
     keys = ("quotes_model", "quotes_exact", "quotes_corrected", "quotes_removed", "bad_refs_dropped")
-    sums = dict.fromkeys((*keys, "fallback", "llm_error", "llm_skipped", "injection_suspected"), 0.0)
+    extra = ("fallback", "llm_error", "llm_skipped", "injection_suspected", "llm_truncated")
+    sums = dict.fromkeys((*keys, *extra), 0.0)
     lat, tps, toks, passed, rows = [], [], [], 0, []
     with tempfile.TemporaryDirectory() as tmp:
         embeddings = load_embeddings(settings.model_dir)
@@ -289,6 +290,8 @@ def run_llm(settings: Settings, limit: int | None = None, data: Path = DATA) -> 
         "llm_errors": int(sums["llm_error"]),
         "llm_skipped_abstained": int(sums["llm_skipped"]),
         "injection_suspected": int(sums["injection_suspected"]),
+        "truncated_at_timeout": int(sums["llm_truncated"]),
+        "llm_timeout_s": settings.llm_timeout,
         "llm_ms_p50": round(statistics.median(lat), 1) if lat else None,
         "llm_ms_max": round(max(lat), 1) if lat else None,
         "tokens_mean": round(statistics.mean(toks), 1) if toks else None,

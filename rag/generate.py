@@ -421,7 +421,8 @@ class LLMError(RuntimeError):
 @dataclass
 class _Run:
     text: str = ""
-    tokens: float = 0.0
+    usage_tokens: float = 0.0  # the server's count, sent at the end of a stream
+    chunks: float = 0.0  # streamed pieces: about one token each, the count when usage never came
     prompt_tokens: float = 0.0
     first_ms: float = 0.0
     truncated: bool = False
@@ -492,8 +493,9 @@ class Generator:
                         run.first_ms = (time.perf_counter() - t0) * 1000
                     piece = chunk.content if isinstance(chunk.content, str) else ""
                     raw += piece
+                    run.chunks += 1.0 if piece else 0.0
                     if chunk.usage_metadata:
-                        run.tokens = float(chunk.usage_metadata.get("output_tokens") or 0)
+                        run.usage_tokens = float(chunk.usage_metadata.get("output_tokens") or 0)
                         run.prompt_tokens = float(chunk.usage_metadata.get("input_tokens") or 0)
                     shown = raw
                     if structured and raw.lstrip()[:1] in ("{", ""):
@@ -570,12 +572,13 @@ class Generator:
         llm_ms = _ms(t0)
         clean, cites, diag = verify_generated(run.text, sources)
         gen_s = max(llm_ms - run.first_ms, 1.0) / 1000
+        tokens = run.usage_tokens or run.chunks
         diag |= {
             "llm_ms": llm_ms,
             "llm_first_token_ms": run.first_ms,
-            "llm_tokens": run.tokens,
+            "llm_tokens": tokens,
             "llm_prompt_tokens": run.prompt_tokens,
-            "llm_tokens_per_s": run.tokens / gen_s if run.tokens else 0.0,
+            "llm_tokens_per_s": tokens / gen_s if tokens else 0.0,
             "llm_truncated": float(run.truncated),
             "llm_sources": float(len(sources)),
         }
