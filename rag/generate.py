@@ -350,7 +350,7 @@ def render_structured(data: Any, partial: bool = False) -> str:
         if isinstance(q.get("quote"), str) and q["quote"].strip():
             n = q.get("source")
             lines.append(f"- “{q['quote'].strip()}”" + (f" [{n}]" if isinstance(n, int) else ""))
-    return "\n".join(line for line in lines if line)
+    return "\n".join(dict.fromkeys(line for line in lines if line))  # a small model repeats itself
 
 
 def source_block(s: Source) -> str:

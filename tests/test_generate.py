@@ -149,6 +149,7 @@ def test_render_structured_partial_holds_back_the_last_quote() -> None:
         "quotes": [{"source": 1, "quote": "It needs action."}, {"source": 2, "quote": "doe"}]
     }
     assert render_structured(data, partial=True) == "- “It needs action.” [1]"
+    data["quotes"].append({"source": 1, "quote": "It needs action."})  # repeated: shown once
     data["answer"] = "Bruen wants action"
     assert render_structured(data).splitlines() == [
         "Bruen wants action",
