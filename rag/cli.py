@@ -1,4 +1,4 @@
-"""`python -m rag ingest | ask | quotes | stats | serve` (DESIGN §3).
+"""`python -m rag ingest | ask | quotes | stats | speakers | eval | serve | llm-server` (DESIGN §3).
 
 Scope: argument parsing, output formats (human or JSON) and exit codes; errors become one
 line on stderr and a non-zero exit. Non-goals: any logic of its own.
@@ -58,7 +58,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
     pipe = Pipeline(settings)
     if args.question:
-        a = pipe.ask(" ".join(args.question), k=args.k, scope=_scope(args))
+        a = pipe.ask(" ".join(args.question), k=args.k, scope=_scope(args), mode=args.mode)
         if args.json:
             _print_json(a.to_json())
         else:
@@ -77,7 +77,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             if not isinstance(hist, list) or not all(isinstance(t, dict) for t in hist):
                 raise ValueError("history must be a list of {role, content} objects")
             filters = req.get("filters") if isinstance(req.get("filters"), dict) else None
-            a = pipe.ask(req["question"], hist, k=args.k, scope=_scope(args, filters))
+            a = pipe.ask(req["question"], hist, k=args.k, scope=_scope(args, filters), mode=args.mode)
             _print_json(a.to_json())
         except (ValueError, json.JSONDecodeError) as exc:
             _print_json({"error": f"line {line_no}: {exc}"})
@@ -125,7 +125,19 @@ def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from rag.evaluate import run
 
+    if args.mode == "llm":
+        from rag.evaluate import run_llm
+
+        _print_json(run_llm(settings, limit=args.limit))
+        return 0
     _print_json(run(settings, limit=args.limit, loao_articles=args.loao_articles))
+    return 0
+
+
+def cmd_llm_server(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.llm_server import serve
+
+    serve(args.port, args.host, args.threads, args.ctx)
     return 0
 
 
@@ -151,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on or before this date")
     p.add_argument("--speaker", help="only this person's statements")
+    p.add_argument(
+        "--mode", choices=["quotes", "llm"], default="quotes", help="llm: generated prose (RAG_LLM_BASE_URL)"
+    )
     p.add_argument("question", nargs="*")
     p = sub.add_parser("quotes", help="statements found in one file")
     p.add_argument("file")
@@ -164,7 +179,18 @@ def main(argv: list[str] | None = None) -> int:
         "--limit", type=int, default=None, help="questions sampled from XQuAD (default: all 1,190)"
     )
     p.add_argument("--loao-articles", type=int, default=8, help="articles held out for the abstention test")
+    p.add_argument(
+        "--mode",
+        choices=["quotes", "llm"],
+        default="quotes",
+        help="llm: the seed dev questions answered by the LLM at RAG_LLM_BASE_URL (--limit: how many)",
+    )
     sub.add_parser("serve", help="run the Gradio app")
+    p = sub.add_parser("llm-server", help="serve the bundled SmolLM2-135M (OpenAI-compatible, 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--ctx", type=int, default=4096, help="context window in tokens")
     args = ap.parse_args(argv)
     if getattr(args, "k", None) is not None and args.k <= 0:
         ap.error(f"--k must be > 0, got {args.k}")
@@ -176,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         "speakers": cmd_speakers,
         "eval": cmd_eval,
         "serve": cmd_serve,
+        "llm-server": cmd_llm_server,
     }
     try:
         return handlers[args.cmd](args, Settings())

@@ -7,6 +7,7 @@ that use a path check it and say what is wrong).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,26 @@ class Settings(BaseSettings):
     )
     llm_model: str | None = Field(None, description="Model name sent to the LLM server.")
     llm_api_key: str | None = Field(None, description="API key for the LLM server, if it needs one.")
+    llm_provider: Literal["openai", "ollama"] = Field(
+        "openai",
+        description="'openai': any OpenAI-compatible server (llama.cpp, vLLM, LM Studio, Ollama's /v1, "
+        "OpenAI) through langchain-openai; 'ollama': Ollama's native API through langchain-ollama.",
+    )
+    llm_structured: bool = Field(
+        True,
+        description="Ask for JSON-schema-constrained output (quotes, each one of the sources' "
+        "sentences, with source numbers, then the answer); false: plain text with [n] markers, parsed leniently. A server that rejects "
+        "the schema is retried once in plain text.",
+    )
+    llm_timeout: float = Field(
+        120.0, description="Seconds for one LLM request (connect, each read, and the whole stream)."
+    )
+    llm_retries: int = Field(1, description="Retries of a failed LLM request before falling back.")
+    llm_max_tokens: int = Field(256, description="Most tokens the LLM may generate per answer.")
+    llm_max_sources: int = Field(
+        4, description="Passages given to the LLM (the extractive answer's cited ones first)."
+    )
+    llm_temperature: float = Field(0.0, description="Sampling temperature sent to the LLM.")
     host: str = Field("127.0.0.1", description="Address the Gradio app binds to.")
     port: int = Field(7860, description="Port the Gradio app listens on.")
     model_dir: Path | None = Field(

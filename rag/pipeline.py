@@ -20,7 +20,10 @@ from rag.load import SUFFIXES, LoadError, load_path
 from rag.types import Answer, Document, Scope
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from rag.compose import Composer
+    from rag.generate import Generator
     from rag.retrieve import Library
     from rag.store import Store
 
@@ -46,9 +49,14 @@ def expand(paths: Iterable[Path]) -> Iterator[Path]:
             yield p
 
 
+MODES = ("quotes", "llm")
+
+
 class Pipeline:
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, settings: Settings | None = None, llm: BaseChatModel | None = None):
+        """`llm` overrides the chat model the settings name (tests, or a model built elsewhere)."""
         self.settings = settings or Settings()
+        self._llm = llm
 
     @cached_property
     def store(self) -> Store:
@@ -68,6 +76,21 @@ class Pipeline:
         from rag.compose import Composer
 
         return Composer(self.library, self.settings)
+
+    @cached_property
+    def generator(self) -> Generator:
+        from rag.generate import Generator
+
+        return Generator(self.composer, self.settings, self._llm)
+
+    def _check_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"answer mode {mode!r} is unknown; use one of {', '.join(MODES)}")
+        if mode == "llm" and self._llm is None and not self.settings.llm_base_url:
+            raise ValueError(
+                "answer mode 'llm' needs an LLM: set RAG_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1, "
+                "from `python -m rag llm-server`), or use mode 'quotes'"
+            )
 
     def ingest_document(self, doc: Document, known: dict[str, str] | None = None) -> FileResult:
         """Store one Document; `known` (surname -> full name) resolves names the text leaves short."""
@@ -141,8 +164,9 @@ class Pipeline:
         mode: str = "quotes",
     ) -> Answer:
         """`mode` is "quotes" (extractive, the default) or "llm" (generative, when an LLM is set)."""
-        if mode != "quotes":
-            raise ValueError(f"answer mode {mode!r} is not available; use 'quotes'")
+        self._check_mode(mode)
+        if mode == "llm":
+            return self.generator.answer(question, history, k, scope)
         return self.composer.answer(question, history, k, scope)
 
     def stream(
@@ -154,8 +178,13 @@ class Pipeline:
         mode: str = "quotes",
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it is produced (cumulative strings, each one the whole text so
-        far), then the final verified Answer as the last item. Extractive answers arrive at once."""
-        a = self.ask(question, history, k, scope, mode)
+        far), then the final verified Answer as the last item. Extractive answers arrive at once;
+        generated ones grow as the model writes, each quote shown only once closed and verified."""
+        self._check_mode(mode)
+        if mode == "llm":
+            yield from self.generator.stream(question, history, k, scope)
+            return
+        a = self.composer.answer(question, history, k, scope)
         yield a.answer
         yield a
 

@@ -200,3 +200,34 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
     app = start_app(tmp, corpus)
     yield app
     stop_app(app)
+
+
+@pytest.fixture(scope="session")
+def llm_url():  # type: ignore[no-untyped-def]
+    """An OpenAI-compatible LLM server: RAG_TEST_LLM_URL (.ci/run starts one), or the bundled
+    SmolLM2-135M started here with `python -m rag llm-server` on a free port."""
+    import subprocess
+    import sys
+
+    from rag.llm_server import wait_ready
+
+    if url := os.environ.get("RAG_TEST_LLM_URL"):
+        wait_ready(url, timeout=180)
+        yield url
+        return
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag", "llm-server", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        wait_ready(url, timeout=180)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
