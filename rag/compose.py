@@ -10,7 +10,9 @@ Non-goals: generative answers (a later LLM composer plugs in beside this one).
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -27,6 +29,7 @@ from rag.verify import CANNOT_ANSWER, number, trim_span
 
 W_DENSE, W_LEX, W_DIRECT = 0.55, 0.45, 0.08
 MAX_QUESTION_CHARS = 2000
+SENTENCE_CACHE = 20_000  # sentence vectors kept (384 floats each: about 30 MB)
 SHORT_QUOTE_WORDS = 3  # a quoted fragment this short is cited with its whole sentence
 
 
@@ -140,6 +143,25 @@ class Composer:
     def __init__(self, library: Library, settings: Settings):
         self.lib = library
         self.settings = settings
+        # sentence text -> its vector: candidates recur across questions (the same passages are
+        # retrieved again), and embedding them is most of an answer's cost. Derived data only:
+        # losing it changes nothing but speed, so it may live in one process.
+        self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vecs_lock = threading.Lock()
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Vectors for candidate sentences, from the cache where it has them."""
+        with self._vecs_lock:
+            have = {t: self._vecs[t] for t in texts if t in self._vecs}
+        todo = list(dict.fromkeys(t for t in texts if t not in have))
+        if todo:
+            fresh = np.asarray(self.lib.store.embeddings.embed_documents(todo))
+            have.update(zip(todo, fresh))
+            with self._vecs_lock:
+                self._vecs.update(zip(todo, fresh))
+                while len(self._vecs) > SENTENCE_CACHE:
+                    self._vecs.popitem(last=False)
+        return np.asarray([have[t] for t in texts])
 
     # ---- scoring -------------------------------------------------------------------------
     def _weights(self, query: str) -> dict[str, float]:
@@ -158,7 +180,7 @@ class Composer:
     ) -> list[Evidence]:
         if not evs:
             return []
-        vecs = np.asarray(self.lib.store.embeddings.embed_documents([e.quote for e in evs]))
+        vecs = self._embed([e.quote for e in evs])
         cos = vecs @ qvec
         weights = self._weights(query)  # once per question, not per candidate
         out = []
