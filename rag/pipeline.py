@@ -145,12 +145,13 @@ class Pipeline:
             chunk = docs[at : at + batch]
             try:
                 results += self.ingest_documents(chunk, known)
-            except (ValueError, RuntimeError):
+            except Exception:  # noqa: BLE001 - whatever broke, retry alone so it breaks one file only
                 for doc in chunk:
                     try:
                         results.append(self.ingest_document(doc, known))
-                    except (ValueError, RuntimeError) as exc:
-                        results.append(FileResult(doc.source_key, False, f"{doc.source_key}: {exc}"))
+                    except Exception as exc:  # noqa: BLE001 - reported per file, the rest go on
+                        why = str(exc) if isinstance(exc, (ValueError, RuntimeError)) else repr(exc)
+                        results.append(FileResult(doc.source_key, False, f"{doc.source_key}: {why}"))
             if progress is not None:
                 progress(at + len(chunk), len(docs))
         return results

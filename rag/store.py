@@ -317,7 +317,11 @@ class Store:
             old = self._get(where={"source_key": {"$in": keys}}, include=["metadatas"])
             all_ids = [i for b in batches for i in b.ids]
             present = set(self._get(ids=all_ids, include=[])["ids"]) if all_ids else set()
-            todo = [b for b in batches if not all(i in present for i in b.ids)]
+            todo, seen = [], set()
+            for b in batches:  # the same text twice in one batch ("a.txt", "copy of a.txt"): once
+                if b.doc.doc_id not in seen and not all(i in present for i in b.ids):
+                    todo.append(b)
+                seen.add(b.doc.doc_id)
             texts = [p.text for b in todo for p in b.passages]
             vecs = dict(
                 zip(
@@ -335,25 +339,27 @@ class Store:
             for at in range(0, len(ids), step):
                 sl = slice(at, at + step)
                 self._col.upsert(ids=ids[sl], embeddings=embs[sl], documents=docs[sl], metadatas=metas[sl])
-            current = {b.doc.source_key: b.doc.doc_id for b in batches}
+            current: dict[str, set[str]] = {}
+            for b in batches:
+                current.setdefault(b.doc.source_key, set()).add(b.doc.doc_id)
             stale: dict[str, list[str]] = {}
             for i, m in zip(old["ids"], old["metadatas"] or []):
                 key = str((m or {}).get("source_key"))
-                if (m or {}).get("doc_id") != current.get(key):
+                if (m or {}).get("doc_id") not in current.get(key, set()):
                     stale.setdefault(key, []).append(i)
             gone = [i for v in stale.values() for i in v]
             for at in range(0, len(gone), step):
                 self._col.delete(ids=gone[at : at + step])
             if todo or gone:
                 self._bump()
-        added = {b.doc.doc_id for b in todo}
+        added = {id(b) for b in todo}
         return [
             IngestResult(
                 b.doc.doc_id,
                 b.doc.title,
                 len(b.passages),
                 b.statements,
-                b.doc.doc_id in added,
+                id(b) in added,
                 len(stale.get(b.doc.source_key, [])),
             )
             for b in batches
@@ -364,6 +370,7 @@ class Store:
         out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
         ids = kw.pop("ids", None)
         if ids is not None:
+            ids = list(dict.fromkeys(ids))  # Chroma refuses a request naming an id twice
             for at in range(0, len(ids), PAGE):
                 got = self._col.get(ids=ids[at : at + PAGE], **kw)
                 for f in out:

@@ -94,6 +94,7 @@ def test_injected_article_does_not_change_what_the_bot_does(
     settings = seed_pipeline.settings.model_copy(
         update={
             "store_dir": tmp_path / "store",
+            "chroma_url": None,  # its own embedded store: never the shared seed store (server round)
             "llm_base_url": llm_url,
             "llm_max_tokens": 200,
             "llm_timeout": 400.0,
