@@ -41,10 +41,13 @@ HIJACKED = (
     "Showing the verified quotes instead.)"
 )
 
-_QUOTE = re.compile(r"“([^“”\n]+)”|\"([^\"\n]+)\"|«([^«»\n]+)»")
+_QUOTE = re.compile(
+    r"“([^“”\n]+)”|\"([^\"\n]+)\"|«([^«»\n]+)»|„([^„“”\n]+)[“”]|‘([^‘’\n]+)’"
+    r"|(?<![\w’'])'([^'\n]+?)'(?![\w’'])"  # straight single quotes, not apostrophes ("Ukraine's")
+)
 _REF = re.compile(r"\[\s*(?:sources?\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]", re.I)
-_MARKS = '"“”«»'
-_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
+_MARKS = '"“”«»„‘'
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "„": '"'})
 _INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(?:instructions?|prompts?|rules|context)\b"
     r"|\b(?:reply|respond|answer|say|output|print)\b[^.!?\n]{0,30}\bonly\b"
@@ -199,7 +202,8 @@ def verify_generated(text: str, sources: Sequence[Source]) -> tuple[str, list[Ci
     """
     by_n = {s.n: s for s in sources}
     quotes = list(_QUOTE.finditer(text))
-    refs = list(_REF.finditer(text))
+    # a [n] inside a quotation goes with it (the whole quotation is replaced or removed)
+    refs = [r for r in _REF.finditer(text) if not any(q.start() < r.start() < q.end() for q in quotes)]
     attached = _attach(text, quotes, refs)
     diag = dict.fromkeys(
         ("quotes_model", "quotes_exact", "quotes_corrected", "quotes_removed", "bad_refs_dropped"), 0.0
@@ -210,7 +214,7 @@ def verify_generated(text: str, sources: Sequence[Source]) -> tuple[str, list[Ci
     first_of_source: dict[int, int] = {}
     edits: list[tuple[int, int, str]] = []
     for qi, q in enumerate(quotes):
-        words = next(g for g in q.groups() if g is not None)
+        words = " ".join(_REF.sub(" ", next(g for g in q.groups() if g is not None)).split())
         wanted = [n for ri in attached[qi] for n in _refs(refs[ri])]
         diag["bad_refs_dropped"] += sum(n not in by_n for n in wanted)
         cited = [by_n[n] for n in dict.fromkeys(wanted) if n in by_n]

@@ -120,6 +120,7 @@ class Pipeline:
         from rag.statements import people_in
 
         known: dict[str, str] = {}
+        self.library.refresh()  # the stored library as it is now, not as first seen
         for full in [*sorted(self.library.people), *(n for d in docs for n in people_in(d))]:
             known.setdefault(full.split()[-1], full)
         return known

@@ -13,6 +13,7 @@ edit that keeps the record count, is seen on the next question;
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -131,47 +132,56 @@ class Library:
         self.people: set[str] = set()  # every person named in the library, quoted or not
         self.doc_text: dict[str, str] = {}  # doc_id -> title and text, lower-cased (name checks)
         self.bm25 = BM25([])
+        self._lock = threading.RLock()
 
     def refresh(self) -> None:
-        key = self.store.generation()  # read before the records: a write meanwhile moves it again
-        if key == self._key:
-            return
-        ids = set(self.store.ids())
-        gone = [i for i in self.passages if i not in ids] + [i for i in self._raw if i not in ids]
-        new = sorted(i for i in ids if i not in self.passages and i not in self._raw)
-        touched: set[str] = set()
-        for i in gone:
-            if (p := self.passages.pop(i, None)) is not None:
-                self.bm25.remove(i, p.text)
-                touched.add(p.doc_id)
-                self.meta.pop(i, None)
-            self._raw.pop(i, None)
-        for r in self.store.get(new) if new else []:
-            if r.meta.get("kind") == "passage":
-                self.passages[r.id] = _passage(r)
-                self.meta[r.id] = r.meta
-                self.bm25.add(r.id, r.text)
-                touched.add(str(r.meta.get("doc_id")))
-            elif r.meta.get("kind") == "statement":
-                self._raw[r.id] = _statement(r)
-        if gone or new:
-            self._derive(touched)
-        self._key = key
+        """Follow the store: when its generation moved, fetch only the records that changed.
+        One refresh at a time (Gradio answers on several threads); the dicts are rebuilt and
+        swapped in whole, so a question being answered meanwhile sees the old or the new view,
+        never half of one. BM25 is updated in place: readers skip ids they don't know yet."""
+        with self._lock:
+            key = self.store.generation()  # read before the records: a write meanwhile moves it again
+            if key == self._key:
+                return
+            passages, meta, raw = dict(self.passages), dict(self.meta), dict(self._raw)
+            ids = set(self.store.ids())
+            gone = [i for i in passages if i not in ids] + [i for i in raw if i not in ids]
+            new = sorted(i for i in ids if i not in passages and i not in raw)
+            touched: set[str] = set()
+            for i in gone:
+                if (p := passages.pop(i, None)) is not None:
+                    self.bm25.remove(i, p.text)
+                    touched.add(p.doc_id)
+                    meta.pop(i, None)
+                raw.pop(i, None)
+            for r in self.store.get(new) if new else []:
+                if r.meta.get("kind") == "passage":
+                    passages[r.id] = _passage(r)
+                    meta[r.id] = r.meta
+                    self.bm25.add(r.id, r.text)
+                    touched.add(str(r.meta.get("doc_id")))
+                elif r.meta.get("kind") == "statement":
+                    raw[r.id] = _statement(r)
+            self.passages, self.meta, self._raw = passages, meta, raw
+            if gone or new:
+                self._derive(touched)
+            self._key = key
 
     def _derive(self, touched: set[str]) -> None:
         """Views over the whole library: merged speaker names, people, per-document text."""
         stmts = list(self._raw.values())
         canon = canonical_names([n for st in stmts for n in st.speakers])
-        self.statements = [
+        statements = [
             replace(st, speakers=tuple(dict.fromkeys(canon.get(n, n) for n in st.speakers))) for st in stmts
         ]
-        self.statements.sort(
+        statements.sort(
             key=lambda s: (
                 self.meta.get(s.passage_id, {}).get("doc_id", ""),
                 self.passages[s.passage_id].start + s.start if s.passage_id in self.passages else 0,
                 s.id,
             )
         )
+        self.statements = statements  # swapped in sorted: a reader never sees it half-built
         self.people = {
             n.strip() for m in self.meta.values() for n in str(m.get("people", "")).split(";") if n.strip()
         }
@@ -274,7 +284,9 @@ class Library:
         dense = self.store.dense(vec, depth, where=where, count=self._key[1] if self._key else None)
         lexical = self.bm25.search(query, depth if docs is None else len(self.bm25))
         if docs is not None:
-            lexical = [(pid, s) for pid, s in lexical if self.passages[pid].doc_id in docs][:depth]
+            lexical = [
+                (pid, s) for pid, s in lexical if pid in self.passages and self.passages[pid].doc_id in docs
+            ][:depth]
         fused: dict[str, float] = defaultdict(float)
         for rank, (rec, _) in enumerate(dense):
             fused[rec.id] += 1.0 / (RRF_K + rank + 1)

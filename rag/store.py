@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
-SCHEMA = 2  # bump when stored records change shape or the extractor changes what it stores
+SCHEMA = 3  # bump when stored records change shape or the extractor changes what it stores
 PAGE = 5000  # records per read request
 
 
@@ -347,7 +347,14 @@ class Store:
                 key = str((m or {}).get("source_key"))
                 if (m or {}).get("doc_id") not in current.get(key, set()):
                     stale.setdefault(key, []).append(i)
+            # the same text extracted differently (a name the library now completes: "Biden" ->
+            # "Joe Biden") gives new statement ids: the old ones of that document go too
+            written = set(ids)
+            todo_docs = sorted({b.doc.doc_id for b in todo})
+            mine = self._get(where={"doc_id": {"$in": todo_docs}}, include=[])["ids"] if todo_docs else []
             gone = [i for v in stale.values() for i in v]
+            already = set(gone)
+            gone += [i for i in mine if i not in written and i not in already]
             for at in range(0, len(gone), step):
                 self._col.delete(ids=gone[at : at + step])
             if todo or gone:

@@ -180,7 +180,7 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
             return pipe.ask(
                 question, hist, scope=make_scope(article, since, until, speaker, outlet)
             ).to_json()
-        except ValueError as exc:
+        except (ValueError, RuntimeError) as exc:  # bad input, or the store/LLM in trouble
             raise gr.Error(str(exc)) from exc
 
     def respond(
@@ -225,10 +225,11 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
                 else:
                     chat[-1] = {"role": "assistant", "content": md_escape(item)}
                     yield chat, skip, skip, skip, skip, ""
-        except (ValueError, RuntimeError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the chat must not drift
             # Nothing half-done stays: the chat is as it was and the question is back in the box.
             yield before, skip, skip, skip, skip, message
-            raise gr.Error(str(exc)) from exc
+            why = str(exc) if isinstance(exc, (ValueError, RuntimeError, OSError)) else repr(exc)
+            raise gr.Error(why) from exc
 
     def show_citation(n: int | None, turns: list[dict[str, Any]]) -> str:
         if not turns:

@@ -13,6 +13,7 @@ import html
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -133,17 +134,18 @@ def ingest_files(
         try:
             if reason := check_upload(path, max_bytes):
                 raise LoadError(reason)
-            docs.append(load_path(path))
+            docs.append(as_own_source(load_path(path)))
         except (LoadError, ValueError, OSError) as exc:
             results.append(FileResult(path.name, False, str(exc)))
     known = pipe.known_names(docs) if docs else {}
     for i, doc in enumerate(docs):
+        shown = doc.source_key.rsplit("#", 1)[0]  # the file's name, as the user knows it
         if progress:
-            progress(i, len(docs), f"Indexing {doc.source_key}")
+            progress(i, len(docs), f"Indexing {shown}")
         try:
-            results.append(pipe.ingest_document(doc, known))
-        except (ValueError, RuntimeError) as exc:
-            results.append(FileResult(doc.source_key, False, f"{doc.source_key}: {exc}"))
+            results.append(replace(pipe.ingest_document(doc, known), path=shown))
+        except Exception as exc:  # noqa: BLE001 - reported for this file; the others still go in
+            results.append(FileResult(shown, False, f"{shown}: {exc}"))
     if progress:
         progress(len(docs), len(docs), "Done")
     return results
@@ -156,13 +158,20 @@ def pasted_document(title: str, text: str) -> Document:
         raise LoadError("pasted text: nothing to add; paste an article's text first")
     slug = re.sub(r"[^\w]+", "-", (title or text[:40]).lower()).strip("-") or "text"
     body = f"# {title}\n\n{text}" if title else text
-    return load_bytes(body.encode("utf-8"), f"pasted/{slug[:60]}.md")
+    return as_own_source(load_bytes(body.encode("utf-8"), f"pasted/{slug[:60]}.md"))
+
+
+def as_own_source(doc: Document) -> Document:
+    """An upload or a paste is its own source: another outlet's "article.md" or a second text
+    titled "Notes" must not replace the one already stored under that name. The same content
+    again has the same key, so re-adding it still changes nothing."""
+    return replace(doc, source_key=f"{doc.source_key}#{doc.doc_id[:8]}")
 
 
 def ingest_one(pipe: Pipeline, load: Callable[[], Document], label: str) -> FileResult:
     try:
         return pipe.ingest_document(load())
-    except (LoadError, ValueError, RuntimeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - one clear line for this item; the app goes on
         return FileResult(label, False, str(exc))
 
 

@@ -102,6 +102,19 @@ TABLE: list[tuple[str, dict[str, float], list[str], list[str]]] = [
         ["“doesn’t change the matter at all” [1]"],
         ['"'],
     ),
+    (  # an invented quote in curly single, straight single or low-high marks is checked too
+        "Bruen said “It needs action.” [1] and ‘we will send jets tomorrow’ [1], "
+        "'Kyiv must surrender' and „NATO will never help“.",
+        {"quotes_model": 4, "quotes_exact": 1, "quotes_removed": 3},
+        ["“It needs action.” [1]"],
+        ["jets", "surrender", "never help"],
+    ),
+    (  # a [n] inside a quotation goes with it: no half-quote leaks into the prose
+        "Bruen said “Ukraine must join [1] NATO tomorrow or perish” [1]. Logan's view differs.",
+        {"quotes_model": 1, "quotes_removed": 1},
+        [REMOVED, "Logan's view"],
+        ["perish", "tomorrow"],
+    ),
 ]
 
 

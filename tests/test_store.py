@@ -288,3 +288,16 @@ def test_server_down_gives_a_clear_message_and_the_app_recovers(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_reingest_with_a_name_now_known_replaces_the_statements(tmp_path):
+    """The same text extracted again once the library can complete a name ("Biden" -> "Joe
+    Biden") gives new statement ids: the old ones go, nothing is stored twice."""
+    pipe = Pipeline(Settings(store_dir=tmp_path / "s"))
+    doc = load_bytes(b'Talks\n\n"We stand with Kyiv," said Biden on Monday.', "talks.txt")
+    pipe.ingest_document(doc, {})
+    before = pipe.stats()
+    r = pipe.ingest_document(doc, {"Biden": "Joe Biden"})
+    assert pipe.stats() == before and before["statements"] == 1
+    pipe.library.refresh()
+    assert [s.speakers for s in pipe.library.statements] == [("Joe Biden",)] and r.ok

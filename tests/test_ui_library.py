@@ -127,3 +127,22 @@ def test_delete_article_then_unknown_id(pipe):
     assert all(r[0] != "Ferry news" for r in library_rows(pipe.library))
     with pytest.raises(ValueError, match="no article with id"):
         delete_article(pipe, doc_id)
+
+
+def test_uploads_with_the_same_name_are_different_articles(tmp_path):
+    """Another outlet's "article.md" (or a second paste titled "Notes") never replaces the
+    article already stored under that name; the same file again still changes nothing."""
+    p = Pipeline(Settings(store_dir=tmp_path / "store"))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "article.md").write_text("# Budget talks\n\nThe minister said talks would go on.")
+    (tmp_path / "b" / "article.md").write_text("# Harbour plan\n\nThe mayor said the harbour would open.")
+    first = ingest_files(p, [tmp_path / "a" / "article.md"], 10**6)
+    second = ingest_files(p, [tmp_path / "b" / "article.md"], 10**6)
+    assert first[0].ok and second[0].ok and "replaced" not in second[0].message
+    assert sorted(r[0] for r in library_rows(p.library)) == ["Budget talks", "Harbour plan"]
+    again = ingest_files(p, [tmp_path / "a" / "article.md"], 10**6)
+    assert again[0].message.startswith("already stored")
+    ingest_one(p, lambda: pasted_document("Notes", "One text about Kyiv."), "paste")
+    ingest_one(p, lambda: pasted_document("Notes", "Another text about Riga."), "paste")
+    assert p.stats()["documents"] == 4
