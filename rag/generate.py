@@ -257,7 +257,13 @@ def verify_generated(text: str, sources: Sequence[Source]) -> tuple[str, list[Ci
         out.append(new)
         pos = b
     out.append(text[pos:].translate(str.maketrans("", "", _MARKS)))
-    return _tidy("".join(out)), [c for c in cites if c.verified], diag
+    lines, listed = [], set()
+    for line in _tidy("".join(out)).split("\n"):  # two model quotes corrected to one source text
+        if line.startswith("- “") and line in listed:
+            continue
+        listed.add(line)
+        lines.append(line)
+    return "\n".join(lines), [c for c in cites if c.verified], diag
 
 
 def visible_prefix(text: str) -> str:

@@ -281,3 +281,9 @@ def test_down_server_falls_back_to_quotes_in_bounded_time(seed_pipeline: Any) ->
     assert a.answer.startswith(f"(The LLM at http://127.0.0.1:{port}/v1 did not answer")
     assert a.citations and not a.abstained
     assert elapsed < 30, elapsed  # connection refused + one retry, not a hang
+
+
+def test_two_model_quotes_corrected_to_the_same_words_are_listed_once() -> None:
+    text = "Bruen.\n- “It needs action.” [1]\n- “It needs action!” [1]"
+    clean, cites, _ = verify_generated(text, SOURCES)
+    assert clean.count("It needs action.") == 1 and len(cites) == 1
