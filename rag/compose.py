@@ -21,7 +21,7 @@ import numpy as np
 
 from rag.config import Settings
 from rag.lexical import terms
-from rag.question import SAY, Intent, names_in, read_question
+from rag.question import SAY, SAY_RE, Intent, names_in, read_question, topic_without
 from rag.retrieve import Library, StoredStatement
 from rag.text import norm_quotes, sentence_spans
 from rag.types import Answer, Citation, Passage, RetrievedPassage, Scope
@@ -108,8 +108,7 @@ def _printable(text: str) -> str:
 def _topic_of(text: str) -> str:
     """What a question is about, without its saying and changing words ("How has the position on
     strikes changed?" -> "How strikes")."""
-    text = re.sub(rf"\b(?:{SAY})\b", " ", text, flags=re.I)
-    return " ".join(_CHANGE.sub(" ", text).split())
+    return " ".join(_CHANGE.sub(" ", topic_without(text, None)).split())
 
 
 _LATEST = re.compile(r"\b(?:latest|most recent|newest|recently|lately|currently|now)\b", re.I)
@@ -493,7 +492,8 @@ class Composer:
             n for n in in_q if (n in people or n.split()[-1] in people) and not self.lib.find_speakers(n)
         ]
         names = [n for n in in_q if n not in people and n.split()[-1] not in people]  # not people
-        if unquoted and re.search(rf"\b(?:{SAY})\b", call.intent.text, re.I):
+        says = bool(SAY_RE.search(call.intent.text))  # the question asks what someone said
+        if unquoted and says:
             who = " or ".join(unquoted)
             return self._abstain(
                 call.question,
@@ -501,7 +501,7 @@ class Composer:
                 call.hits,
                 call.timings,
             )
-        if names and re.search(rf"\b(?:{SAY})\b", call.intent.text, re.I):
+        if names and says:
             if org := self._route_organisation(call, names):
                 return org
         # Evidence must come from an article naming what the question names ("… in Poland?"):
@@ -511,7 +511,6 @@ class Composer:
             h for h in call.hits if all(w in self.lib.doc_text.get(h.passage.doc_id, "") for w in wanted)
         ]
         # direct quotes are preferred only when the question asks what someone said
-        says = bool(re.search(rf"\b(?:{SAY})\b", call.intent.text, re.I))
         if _CHANGE.search(call.intent.text):  # "How has the US position on strikes changed?"
             topic = _topic_of(call.intent.text)
             tvec = np.asarray(self.lib.store.embeddings.embed_query(topic))

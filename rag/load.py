@@ -196,14 +196,17 @@ def safe_name(name: str) -> str:
     return base or "unnamed"
 
 
+def _too_big(name: str, size: int, max_bytes: int) -> LoadError:
+    return LoadError(
+        f"{name}: the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB (RAG_MAX_FILE_MB)"
+    )
+
+
 def load_bytes(data: bytes, name: str, url: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Parse one file's bytes by its name's suffix."""
     name = safe_name(name)
     if len(data) > max_bytes:
-        raise LoadError(
-            f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB "
-            "(RAG_MAX_FILE_MB)"
-        )
+        raise _too_big(name, len(data), max_bytes)
     suffix = Path(name).suffix.lower()
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
@@ -223,10 +226,7 @@ def load_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
     try:
         size = path.stat().st_size
         if size > max_bytes:  # refuse before reading 50 MB into memory
-            raise LoadError(
-                f"{safe_name(path.name)}: the file is {size / 1e6:.1f} MB; "
-                f"the limit is {max_bytes / 1e6:.0f} MB (RAG_MAX_FILE_MB)"
-            )
+            raise _too_big(safe_name(path.name), size, max_bytes)
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(f"{safe_name(path.name)}: cannot read: {exc.strerror}") from exc

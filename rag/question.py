@@ -23,7 +23,7 @@ SAY = (
     r"reacted|respond|responded|predict|predicted|according to|add|added|note|noted|see|sees|"
     r"call|calls|called|warn about|promise|promised|announce|announced|claim about"
 )
-_SAY = re.compile(rf"\b(?:{SAY})\b", re.I)
+SAY_RE = re.compile(rf"\b(?:{SAY})\b", re.I)
 _WHO_IS = re.compile(
     r"^\s*(?:and\s+)?(?:who\s+is|who's|who\s+was|what\s+is\s+the\s+(?:role|job|position)\s+of|"
     r"what\s+(?:does|did)\s+(?P<n2>.+?)\s+do\b|who\s+(?:does|did)\s+(?P<n3>.+?)\s+work\s+for|"
@@ -179,12 +179,13 @@ def _namelike(text: str) -> bool:
     )
 
 
-def _topic(question: str, speaker: str | None) -> str:
+def topic_without(question: str, speaker: str | None) -> str:
+    """The question without the person asked about and its saying verbs."""
     t = question
     if speaker:
         for part in (speaker, *speaker.split()):
             t = re.sub(rf"\b{re.escape(part)}(?:’s|'s)?\b", " ", t)
-    t = _SAY.sub(" ", t)
+    t = SAY_RE.sub(" ", t)
     return " ".join(t.split())
 
 
@@ -192,7 +193,7 @@ def read_question(question: str, history: list[dict[str, str]], find: FindSpeake
     """Classify a question; `find(text)` returns the known speakers named in text."""
     q = resolve_followup(question.strip(), history, find)
     if _PUBLISHED.search(q):
-        return Intent("published", q, topic=_topic(q, None))
+        return Intent("published", q, topic=topic_without(q, None))
     if m := _WHO_IS.match(q):
         inner = next((g for g in m.group("n2", "n3", "n4", "n5") if g), None)
         who = (inner or m.group("n1") or "").strip(" ?.")
@@ -202,18 +203,18 @@ def read_question(question: str, history: list[dict[str, str]], find: FindSpeake
         if who and len(who.split()) <= 5 and (inner is None or _namelike(who)) and not events:
             return Intent("who_is", q, speaker=who, topic=who)
     if _WHO_SAID.match(q):
-        return Intent("who_said", q, topic=_topic(q, None))
+        return Intent("who_said", q, topic=topic_without(q, None))
     named = find(q)
     if not named and _PERSPECTIVES.search(q):
-        return Intent("perspectives", q, topic=_topic(q, None))
+        return Intent("perspectives", q, topic=topic_without(q, None))
     if len(named) >= 2 and _COMPARE.search(q):
         topic = q
         for n in named:
-            topic = _topic(topic, n)
+            topic = topic_without(topic, n)
         return Intent("perspectives", q, topic=topic, speakers=tuple(named))
-    if named and _SAY.search(q):
+    if named and SAY_RE.search(q):
         m2 = re.search(r"according to ([^,?.]+)", q, re.I)
         chosen = next((n for n in named if m2 and (n in m2.group(1) or n.split()[-1] in m2.group(1))), None)
         speaker = chosen or named[0]  # else the subject of "What did X say about Y?"
-        return Intent("speaker", q, speaker=speaker, topic=_topic(q, speaker))
+        return Intent("speaker", q, speaker=speaker, topic=topic_without(q, speaker))
     return Intent("general", q, topic=q)
