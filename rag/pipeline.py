@@ -63,7 +63,7 @@ class Pipeline:
         from rag.embed import load_embeddings
         from rag.store import Store
 
-        return Store(self.settings, load_embeddings(self.settings.model_dir))
+        return Store(self.settings, load_embeddings(self.settings.model_dir, self.settings.embed_backend))
 
     @cached_property
     def library(self) -> Library:

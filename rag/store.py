@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
-from rag.embed import MODEL_TAG
+from rag.embed import model_tag
 from rag.types import Document, Passage, Statement
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class IngestResult:
 
 
 def collection_name(settings: Settings) -> str:
-    return f"rag-{MODEL_TAG}-p{settings.max_passage_chars}-s{SCHEMA}"
+    return f"rag-{model_tag(settings.embed_backend)}-p{settings.max_passage_chars}-s{SCHEMA}"
 
 
 def statement_id(doc_id: str, s: Statement) -> str:
