@@ -1,16 +1,29 @@
-"""Gradio entry point: `python app.py` ingests corpus/ (idempotent) and serves the chat."""
+"""Gradio entry point: `python app.py` ingests corpus/ (idempotent) and serves the chat.
+
+Cold start: the store, the model and the corpus check start on a thread before Gradio is
+imported (seconds of its own), so the two overlap; `import app` stays cheap.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
 
 from rag.config import Settings
-from rag.ui import build_demo, serve
 
 settings = Settings()
 
 
-def __getattr__(name: str):  # `demo` is built on first use, so `import app` stays cheap
+def __getattr__(name: str):  # `demo` is built on first use
     if name == "demo":
+        from rag.ui import build_demo
+
         return build_demo(settings)
     raise AttributeError(name)
 
 
 if __name__ == "__main__":
-    serve(settings)
+    from rag.pipeline import Pipeline
+
+    pipe = Pipeline(settings)
+    prepared = ThreadPoolExecutor(1).submit(pipe.prepare)  # its error, if any, is raised in serve
+    from rag.ui import serve  # Gradio's import runs while the thread prepares
+
+    serve(settings, pipe, prepared)

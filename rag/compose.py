@@ -207,9 +207,7 @@ class Composer:
 
     def _sentences(self, hits: list[RetrievedPassage]) -> list[Evidence]:
         """Candidate quotes: each sentence of the hits, or the direct quotes inside it."""
-        by_passage: dict[str, list[StoredStatement]] = {}
-        for s in self.lib.statements:
-            by_passage.setdefault(s.passage_id, []).append(s)
+        by_passage = self.lib.by_passage
         out = []
         for h in hits:
             p = h.passage
@@ -442,7 +440,18 @@ class Composer:
         scope: Scope | None = None,
     ) -> Answer:
         """Answer from the library (or the part of it `scope` allows)."""
-        t_start = time.perf_counter()
+        t_start = time.perf_counter()  # the refresh counts in the answer's time
+        with self.lib.one_view():
+            return self._answer(question, history, k, scope, t_start)
+
+    def _answer(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None,
+        k: int | None,
+        scope: Scope | None,
+        t_start: float,
+    ) -> Answer:
         question = _printable(question).strip()
         if not question:
             raise ValueError("the question is empty; ask something about the articles")
@@ -455,7 +464,6 @@ class Composer:
             for t in (history or [])[-20:]
             if isinstance(t, dict) and isinstance(t.get("content"), str)
         ]
-        self.lib.refresh()
         intent = read_question(question, history or [], self.lib.find_speakers)
         dated = time_scope(intent.text, scope)
         if dated is not scope and self.lib.documents(dated):  # only when some article is in range

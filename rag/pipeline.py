@@ -115,6 +115,14 @@ class Pipeline:
             out.append(FileResult(doc.source_key, True, f"{what}: “{doc.title}”", r.passages, r.statements))
         return out
 
+    def prepare(self) -> None:
+        """What the app does before serving: open the store and the model, ingest the corpus
+        folder (idempotent: unchanged files cost a hash each), answer once to warm the caches."""
+        if self.settings.corpus_dir.is_dir():
+            for r in self.ingest([self.settings.corpus_dir]):
+                print(("ok   " if r.ok else "FAIL ") + f"{r.path}: {r.message}", flush=True)
+        self.ask("warm up")
+
     def known_names(self, docs: Iterable[Document] = ()) -> dict[str, str]:
         """Surname -> full name over the stored library and `docs` (the first spelling wins)."""
         from rag.statements import people_in

@@ -16,6 +16,8 @@ import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -129,16 +131,32 @@ class Library:
         self.meta: dict[str, dict[str, Any]] = {}  # passage_id -> document metadata
         self._raw: dict[str, StoredStatement] = {}  # statement id -> as stored (names not merged)
         self.statements: list[StoredStatement] = []
+        self.by_passage: dict[str, list[StoredStatement]] = {}  # passage_id -> its statements
+        self._surnames: list[tuple[str, str]] = []  # (surname key, speaker) for find_speakers
         self.people: set[str] = set()  # every person named in the library, quoted or not
         self.doc_text: dict[str, str] = {}  # doc_id -> title and text, lower-cased (name checks)
         self.bm25 = BM25([])
         self._lock = threading.RLock()
+        self._local = threading.local()
+
+    @contextmanager
+    def one_view(self) -> Iterator[None]:
+        """One refresh for a whole question: what runs inside (on this thread) sees one
+        generation of the store, and pays one marker read instead of one per lookup."""
+        self.refresh()
+        self._local.pinned = True
+        try:
+            yield
+        finally:
+            self._local.pinned = False
 
     def refresh(self) -> None:
         """Follow the store: when its generation moved, fetch only the records that changed.
         One refresh at a time (Gradio answers on several threads); the dicts are rebuilt and
         swapped in whole, so a question being answered meanwhile sees the old or the new view,
         never half of one. BM25 is updated in place: readers skip ids they don't know yet."""
+        if getattr(self._local, "pinned", False):
+            return
         with self._lock:
             key = self.store.generation()  # read before the records: a write meanwhile moves it again
             if key == self._key:
@@ -181,7 +199,13 @@ class Library:
                 s.id,
             )
         )
-        self.statements = statements  # swapped in sorted: a reader never sees it half-built
+        by_passage: dict[str, list[StoredStatement]] = defaultdict(list)
+        for st in statements:
+            by_passage[st.passage_id].append(st)
+        names = {n for st in statements for n in st.speakers}
+        # built before the swap: a reader never sees a view half-built
+        self.statements, self.by_passage = statements, dict(by_passage)
+        self._surnames = sorted((name_key(n.split()[-1]), n) for n in names)
         self.people = {
             n.strip() for m in self.meta.values() for n in str(m.get("people", "")).split(";") if n.strip()
         }
@@ -232,12 +256,10 @@ class Library:
             (m.start(), name_key(re.sub(r"[’']s$", "", m.group(0))))  # "Biden’s" is Biden
             for m in re.finditer(r"[^\W\d_][\w’'-]*", text)
         ]
-        hits: list[tuple[int, str]] = []
-        for name in {n for s in self.statements for n in s.speakers}:
-            surname = name_key(name.split()[-1])
-            at = next((pos for pos, w in words if w == surname), None)
-            if at is not None:
-                hits.append((at, name))
+        first: dict[str, int] = {}
+        for pos, w in words:
+            first.setdefault(w, pos)
+        hits = [(first[key], name) for key, name in self._surnames if key in first]
         return list(dict.fromkeys(n for _, n in sorted(hits)))
 
     def documents(self, scope: Scope | None) -> set[str] | None:
@@ -278,10 +300,7 @@ class Library:
             return []
         depth = max(3 * k, 20)
         vec = vector if vector is not None else self.store.embeddings.embed_query(query)
-        where: dict[str, Any] = {"kind": "passage"}
-        if docs is not None:
-            where = {"$and": [where, {"doc_id": {"$in": sorted(docs)}}]}
-        dense = self.store.dense(vec, depth, where=where, count=self._key[1] if self._key else None)
+        dense = self._dense(vec, depth, docs)
         lexical = self.bm25.search(query, depth if docs is None else len(self.bm25))
         if docs is not None:
             lexical = [
@@ -294,6 +313,24 @@ class Library:
             fused[pid] += self.lexical_weight / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
         return [RetrievedPassage(self.passages[pid], score) for pid, score in best if pid in self.passages]
+
+    def _dense(self, vec: list[float], depth: int, docs: set[str] | None) -> list[tuple[Record, float]]:
+        """The `depth` nearest passages. Statements share their passage's vector, so the whole
+        library is asked for a few times `depth` and statements dropped here: a `kind` filter in
+        Chroma costs a scan of the matching ids per query (58 ms vs 6 ms at 13k records). The
+        filtered query is the fallback when statements crowd passages out, and the only way
+        when a scope names documents."""
+        count = self._key[1] if self._key else None
+        where: dict[str, Any] = {"kind": "passage"}
+        if docs is None:
+            n_pass = len(self.passages)
+            wide = self.store.dense(vec, min(4 * depth, count or 4 * depth), count=count)
+            got = [(r, s) for r, s in wide if r.meta.get("kind") == "passage"][:depth]
+            if len(got) >= min(depth, n_pass) or len(wide) >= (count or 0):
+                return got
+        else:
+            where = {"$and": [where, {"doc_id": {"$in": sorted(docs)}}]}
+        return self.store.dense(vec, depth, where=where, count=count)
 
 
 class HybridRetriever(BaseRetriever):

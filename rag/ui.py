@@ -13,8 +13,8 @@ from __future__ import annotations
 import html
 import json
 import re
-import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -426,14 +426,15 @@ mark{background:#ffe58a;padding:0 2px}
 """
 
 
-def serve(settings: Settings, pipe: Pipeline | None = None) -> None:
-    """Ingest the corpus folder (idempotent), then serve the app on settings.host:port."""
+def serve(settings: Settings, pipe: Pipeline | None = None, prepared: Future[None] | None = None) -> None:
+    """Serve the app on settings.host:port once `Pipeline.prepare` has run (in `prepared`, a
+    thread app.py starts before importing Gradio, so the two overlap; here otherwise)."""
     auth = parse_auth(settings.auth)
     pipe = pipe or Pipeline(settings)
-    if settings.corpus_dir.is_dir():
-        for r in pipe.ingest([settings.corpus_dir]):
-            print(("ok   " if r.ok else "FAIL ") + f"{r.path}: {r.message}", flush=True)
-    threading.Thread(target=lambda: pipe.ask("warm up"), daemon=True).start()
+    if prepared is None:
+        pipe.prepare()
+    else:
+        prepared.result()
     demo = build_demo(settings, pipe)
     (settings.data_dir / "exports").mkdir(parents=True, exist_ok=True)
     demo.queue(default_concurrency_limit=2).launch(
