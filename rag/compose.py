@@ -23,6 +23,7 @@ from rag.config import Settings
 from rag.lexical import terms
 from rag.question import SAY, SAY_RE, Intent, names_in, read_question, topic_without
 from rag.retrieve import Library, StoredStatement
+from rag.store import quote_id
 from rag.text import norm_quotes, sentence_spans
 from rag.types import Answer, Citation, Passage, RetrievedPassage, Scope
 from rag.verify import CANNOT_ANSWER, number, trim_span
@@ -142,25 +143,31 @@ class Composer:
     def __init__(self, library: Library, settings: Settings):
         self.lib = library
         self.settings = settings
-        # sentence text -> its vector: candidates recur across questions (the same passages are
-        # retrieved again), and embedding them is most of an answer's cost. Derived data only:
-        # losing it changes nothing but speed, so it may live in one process.
+        # quote id -> its vector. Ingest stored every quotable span's vector (store.py); what
+        # is missing (a store written before, an unusual span) is embedded here once. Derived
+        # data only: losing it changes nothing but speed, so it may live in one process.
         self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vecs_lock = threading.Lock()
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        """Vectors for candidate sentences, from the cache where it has them."""
+    def _vectors(self, evs: list[Evidence]) -> np.ndarray:
+        """Vectors of candidate quotes: from this process's cache, else the store, else the model."""
+        keys = [quote_id(e.passage.passage_id, e.quote) for e in evs]
         with self._vecs_lock:
-            have = {t: self._vecs[t] for t in texts if t in self._vecs}
-        todo = list(dict.fromkeys(t for t in texts if t not in have))
+            have = {k: self._vecs[k] for k in keys if k in self._vecs}
+        todo = list(dict.fromkeys(k for k in keys if k not in have))
         if todo:
-            fresh = np.asarray(self.lib.store.embeddings.embed_documents(todo))
-            have.update(zip(todo, fresh))
+            fresh = {k: np.asarray(v) for k, v in self.lib.store.quote_vectors(todo).items()}
+            text = {k: e.quote for k, e in zip(keys, evs)}
+            missing = [k for k in todo if k not in fresh]
+            if missing:
+                embedded = self.lib.store.embeddings.embed_documents([text[k] for k in missing])
+                fresh.update(zip(missing, np.asarray(embedded)))
+            have.update(fresh)
             with self._vecs_lock:
-                self._vecs.update(zip(todo, fresh))
+                self._vecs.update(fresh)
                 while len(self._vecs) > SENTENCE_CACHE:
                     self._vecs.popitem(last=False)
-        return np.asarray([have[t] for t in texts])
+        return np.asarray([have[k] for k in keys])
 
     # ---- scoring -------------------------------------------------------------------------
     def _weights(self, query: str) -> dict[str, float]:
@@ -179,7 +186,7 @@ class Composer:
     ) -> list[Evidence]:
         if not evs:
             return []
-        vecs = self._embed([e.quote for e in evs])
+        vecs = self._vectors(evs)
         cos = vecs @ qvec
         weights = self._weights(query)  # once per question, not per candidate
         out = []

@@ -316,7 +316,7 @@ class Library:
 
     def _dense(self, vec: list[float], depth: int, docs: set[str] | None) -> list[tuple[Record, float]]:
         """The `depth` nearest passages. Statements share their passage's vector, so the whole
-        library is asked for a few times `depth` and statements dropped here: a `kind` filter in
+        library is asked for twice `depth` and statements dropped here: a `kind` filter in
         Chroma costs a scan of the matching ids per query (58 ms vs 6 ms at 13k records). The
         filtered query is the fallback when statements crowd passages out, and the only way
         when a scope names documents."""
@@ -324,7 +324,7 @@ class Library:
         where: dict[str, Any] = {"kind": "passage"}
         if docs is None:
             n_pass = len(self.passages)
-            wide = self.store.dense(vec, min(4 * depth, count or 4 * depth), count=count)
+            wide = self.store.dense(vec, min(2 * depth, count or 2 * depth), count=count)
             got = [(r, s) for r, s in wide if r.meta.get("kind") == "passage"][:depth]
             if len(got) >= min(depth, n_pass) or len(wide) >= (count or 0):
                 return got

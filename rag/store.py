@@ -16,11 +16,21 @@ count), so an edit that keeps the record count is seen, and every replica sharin
 agrees on what changed — nothing lives only in one process. Record ids are content hashes, so
 "what changed" is exactly the set difference of ids (retrieve.py fetches only new records).
 
+Quote vectors: every span an answer may quote (verify.quotable_spans: sentences, trimmed,
+direct quotes) is embedded at ingest and kept in a sibling collection `<name>-quotes`, id
+`<passage id>.<text hash>`, so answering embeds only the question. A passage's own vector is
+the normalised mean of its sentences' vectors, so ingest runs the model once per sentence and
+never on whole passages. Measured with `rag eval` (XQuAD-en, 1,190 questions, fused retrieval),
+whole-passage vectors -> sentence means: recall@1 0.942 -> 0.936, recall@5 0.993 -> 0.992,
+MRR@10 0.965 -> 0.961, top quote holds the answer 0.755 -> 0.755, abstention 0.923 -> 0.923;
+an answer at 10k passages p50 190 -> 28 ms (bench/scale.py: no sentence is embedded at ask).
+
 Crash safety: a document counts as stored only when *all* its record ids are present; a
 killed ingest leaves at most a partial document, which the next ingest completes (upsert by
 id is idempotent). Passages are written before their statements, and records of an older
 version of a source are deleted only after the new version is complete, so a crash never
-leaves a statement without its passage nor a source with no version.
+leaves a statement without its passage nor a source with no version. Quote vectors are
+written before the records they serve and deleted with them.
 """
 
 from __future__ import annotations
@@ -36,14 +46,20 @@ from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
 from rag.embed import model_tag
+from rag.text import sentence_spans
 from rag.types import Document, Passage, Statement
+from rag.verify import quotable_spans
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
-SCHEMA = 3  # bump when stored records change shape or the extractor changes what it stores
+SCHEMA = 4  # bump when stored records change shape or the extractor changes what it stores
 PAGE = 5000  # records per read request
+
+
+def quote_id(passage_id: str, text: str) -> str:
+    return f"{passage_id}.{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
 class StoreError(RuntimeError):
@@ -204,6 +220,7 @@ class Batch:
     ids: list[str]
     texts: list[str]
     metas: list[dict[str, Any]]
+    quotes: dict[str, list[str]]  # passage_id -> texts of its quotable spans, sentences first
 
 
 def doc_records(
@@ -211,6 +228,7 @@ def doc_records(
 ) -> Batch:
     base = doc_meta(doc)
     ids, texts, metas = [], [], []
+    spans: dict[str, list[tuple[int, int]]] = {}  # passage_id -> its statements' spans
     for i, p in enumerate(passages):
         ids.append(p.passage_id)
         texts.append(p.text)
@@ -222,6 +240,7 @@ def doc_records(
         home = next((p for p in passages if p.start <= s.start and s.end <= p.end), None)
         if home is None:
             continue  # a quote that crosses a passage split cannot be cited as one slice
+        spans.setdefault(home.passage_id, []).append((s.start - home.start, s.end - home.start))
         ids.append(statement_id(doc.doc_id, s))
         texts.append(doc.text[s.start : s.end])
         metas.append(
@@ -240,7 +259,11 @@ def doc_records(
                 }
             )
         )
-    return Batch(doc, passages, len(statements), ids, texts, metas)
+    quotes = {
+        p.passage_id: [p.text[a:b] for a, b in quotable_spans(p.text, spans.get(p.passage_id, ()))]
+        for p in passages
+    }
+    return Batch(doc, passages, len(statements), ids, texts, metas, quotes)
 
 
 class Store:
@@ -260,6 +283,9 @@ class Store:
                 embedding_function=embeddings,
                 client=self.client,
                 collection_configuration={"hnsw": {"space": "cosine"}},
+            )
+            self._quotes = self.client.get_or_create_collection(
+                self.name + "-quotes", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
             )
 
     @contextmanager
@@ -322,18 +348,11 @@ class Store:
                 if b.doc.doc_id not in seen and not all(i in present for i in b.ids):
                     todo.append(b)
                 seen.add(b.doc.doc_id)
-            texts = [p.text for b in todo for p in b.passages]
-            vecs = dict(
-                zip(
-                    (p.passage_id for b in todo for p in b.passages),
-                    self.embeddings.embed_documents(texts) if texts else [],
-                )
-            )
+            vecs = self._write_quotes(todo)
             ids = [i for b in todo for i in b.ids]
             docs = [t for b in todo for t in b.texts]
             metas = [m for b in todo for m in b.metas]
-            # Statements reuse their passage's vector (answers score them against the question
-            # at ask time), so they add no model work to an ingest.
+            # Statements reuse their passage's vector, so they add no model work to an ingest.
             embs = [vecs[m.get("passage_id", i)] for i, m in zip(ids, metas)]
             step = max(1, int(self.client.get_max_batch_size()))
             for at in range(0, len(ids), step):
@@ -357,6 +376,7 @@ class Store:
             gone += [i for i in mine if i not in written and i not in already]
             for at in range(0, len(gone), step):
                 self._col.delete(ids=gone[at : at + step])
+                self._quotes.delete(where={"passage_id": {"$in": gone[at : at + step]}})
             if todo or gone:
                 self._bump()
         added = {id(b) for b in todo}
@@ -371,6 +391,39 @@ class Store:
             )
             for b in batches
         ]
+
+    def _write_quotes(self, todo: list[Batch]) -> dict[str, list[float]]:
+        """Embed the quotable spans of these documents (one model call, distinct texts once),
+        store them, and return each passage's vector: the normalised mean of its sentences'."""
+        import numpy as np
+
+        texts = list(dict.fromkeys(t for b in todo for qs in b.quotes.values() for t in qs))
+        if not texts:
+            return {}
+        vec = dict(zip(texts, np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)))
+        rows = {quote_id(pid, t): (pid, t) for b in todo for pid, qs in b.quotes.items() for t in qs}
+        ids = list(rows)
+        step = max(1, int(self.client.get_max_batch_size()))
+        for at in range(0, len(ids), step):
+            part = ids[at : at + step]
+            self._quotes.upsert(
+                ids=part,
+                embeddings=[vec[rows[i][1]] for i in part],
+                metadatas=[{"passage_id": rows[i][0]} for i in part],
+            )
+        out = {}
+        for b in todo:
+            for p in b.passages:
+                sents = [vec[p.text[a:c]] for a, c in sentence_spans(p.text)]
+                mean = np.mean(sents, axis=0) if sents else vec[b.quotes[p.passage_id][0]]
+                out[p.passage_id] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).tolist()
+        return out
+
+    def quote_vectors(self, ids: list[str]) -> dict[str, Any]:
+        """Stored vectors of quotable spans by quote_id (those that exist)."""
+        with self._guard():
+            got = self._quotes.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"]))
 
     def _get(self, **kw: Any) -> dict[str, Any]:
         """collection.get in pages (a server caps one response)."""
@@ -419,6 +472,7 @@ class Store:
             for part in (stmts, [i for i in ids if kinds[i] != "statement"]):
                 if part:
                     self._col.delete(ids=part)
+            self._quotes.delete(where={"passage_id": {"$in": ids}})
             self._bump()
         return len(ids)
 

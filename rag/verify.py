@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from rag.text import sentence_spans
 from rag.types import Citation, Passage
 
 CANNOT_ANSWER = "The articles don't say."
@@ -43,6 +44,18 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
             break  # an apostrophe ending a word, not a closing mark
         end -= 1
     return start, end
+
+
+def quotable_spans(text: str, statements: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """The spans of a passage the extractive composer may quote: each sentence as split and
+    as trimmed of quotation marks, and each statement (passage offsets), trimmed. Ingest
+    embeds them once, so an answer needs no model call but the question's (compose.py)."""
+    out: dict[tuple[int, int], None] = {}
+    for a, b in sentence_spans(text):
+        out[(a, b)] = out[trim_span(text, a, b)] = None
+    for a, b in statements:
+        out[trim_span(text, a, b)] = None
+    return [(a, b) for a, b in out if b > a]
 
 
 def number(citations: Iterable[Citation], passages: dict[str, Passage]) -> list[Citation]:
