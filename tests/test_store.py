@@ -301,3 +301,37 @@ def test_reingest_with_a_name_now_known_replaces_the_statements(tmp_path):
     assert pipe.stats() == before and before["statements"] == 1
     pipe.library.refresh()
     assert [s.speakers for s in pipe.library.statements] == [("Joe Biden",)] and r.ok
+
+
+def _quote_passages(pipe: Pipeline) -> set[str]:
+    got = pipe.store._quotes.get(include=["metadatas"])
+    return {str(m["passage_id"]) for m in got["metadatas"]}
+
+
+def test_quote_vectors_follow_their_passages(fresh_settings):
+    pipe = Pipeline(fresh_settings)
+    pipe.ingest([SEED])
+    passages = {r.id for r in pipe.store.records("passage")}
+    assert _quote_passages(pipe) == passages  # every passage's quotable spans, nothing else
+    edited = load_bytes(SEED.read_bytes().replace(b"Berlin on Sunday", b"Berlin on Monday"), SEED.name)
+    pipe.ingest_document(edited)
+    now = {r.id for r in pipe.store.records("passage")}
+    assert now != passages and _quote_passages(pipe) == now  # the old version's are gone
+    pipe.store.delete_document(edited.doc_id)
+    assert _quote_passages(pipe) == set()
+
+
+def test_answers_embed_only_the_question(seed_pipeline):
+    """Ingest stored every quotable span's vector: answering the dev questions runs the model
+    on the questions alone (the composer's own cache emptied first)."""
+    emb = seed_pipeline.store.embeddings
+    seed_pipeline.composer._vecs.clear()
+    calls: list[int] = []
+    real = emb.embed_documents
+    object.__setattr__(emb, "embed_documents", lambda texts: calls.append(len(texts)) or real(texts))
+    try:
+        for line in (DATA / "dev_questions.jsonl").open(encoding="utf-8"):
+            assert seed_pipeline.ask(json.loads(line)["question"]).answer
+    finally:
+        object.__delattr__(emb, "embed_documents")
+    assert calls == []

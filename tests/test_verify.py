@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from rag.types import Citation, Passage
-from rag.verify import is_verbatim, locate, number, trim_span
+from rag.verify import is_verbatim, locate, number, quotable_spans, trim_span
 
 P = Passage("p1", "d1", "“It needs action,” he said. Then he left.", 0, 40, 3)
 
@@ -54,3 +54,11 @@ def test_number_keeps_only_verified_distinct_citations():
         (1, "It needs action", True),
         (2, "Then he left.", True),
     ]
+
+
+def test_quotable_spans_cover_sentences_trimmed_sentences_and_statements():
+    text = "“We need more,” he said. The talks ended. Kyiv called it “a start”."
+    spans = {text[a:b] for a, b in quotable_spans(text, [(0, 14)])}
+    assert {"“We need more,” he said.", "The talks ended.", "Kyiv called it “a start”."} <= spans
+    assert "We need more" in spans  # the statement, trimmed of its marks and comma
+    assert all(s == s.strip() and s for s in spans)
