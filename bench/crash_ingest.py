@@ -55,6 +55,7 @@ def main() -> None:
         ids = pipe.store.ids()
         passages = {r.id for r in pipe.store.records("passage")}
         orphans = sum(r.meta["passage_id"] not in passages for r in pipe.store.records("statement"))
+        quotes = pipe.store.quote_ids()
         out = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -71,12 +72,16 @@ def main() -> None:
             "duplicate_ids": len(ids) - len(set(ids)),
             "same_ids_as_clean": set(ids) == set(clean.store.ids()),
             "orphan_statements": orphans,
+            "quote_vectors_as_clean": quotes == clean.store.quote_ids(),
+            "passages_without_quote_vectors": len(passages - set(quotes.values())),
         }
         out["consistent"] = (
             out["stats_after_resume"] == out["stats_clean"]
             and not out["duplicate_ids"]
             and out["same_ids_as_clean"]
             and not orphans
+            and out["quote_vectors_as_clean"]
+            and not out["passages_without_quote_vectors"]
         )
     print(json.dumps(out, indent=2))
 

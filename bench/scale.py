@@ -2,7 +2,7 @@
 `chroma run` server, beside bare LangChain `similarity_search` on the same store, in one run.
 
 Usage: .venv/bin/python bench/scale.py [--sizes 1000 10000 100000] [--server-sizes 10000]
-       [--questions 60]   -> JSON on stdout (progress on stderr).
+       [--questions 60] [--keep DIR]   -> JSON on stdout (progress on stderr).
 
 How the large corpora are made (say so when quoting the figures): every sentence of the bundled
 real text (XQuAD-en paragraphs, corpus/ articles) is embedded once with the real MiniLM model;
@@ -215,6 +215,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--server-sizes", type=int, nargs="*", default=[10000])
     ap.add_argument("--questions", type=int, default=60)
+    ap.add_argument("--keep", help="build each size's store in KEEP/scale-<size> and reuse it next time")
     ap.add_argument("--build")
     ap.add_argument("--serve", action="store_true")
     ap.add_argument("--size", type=int, default=0)
@@ -227,10 +228,18 @@ def main() -> None:
         return
     out: dict[str, Any] = {"machine": machine(), "sizes": {}}
     for size in args.sizes:
-        tmp = Path(tempfile.mkdtemp(prefix=f"scale-{size}-"))
+        kept = Path(args.keep) / f"scale-{size}" if args.keep else None
+        tmp = kept or Path(tempfile.mkdtemp(prefix=f"scale-{size}-"))
         try:
-            log(f"building {size} passages")
-            row: dict[str, Any] = {"build": child(["--build", str(tmp), "--size", str(size)], {})}
+            row: dict[str, Any] = {}
+            if kept and (kept / "build.json").exists():
+                log(f"reusing the {size}-passage store in {kept}")
+                row["build"] = json.loads((kept / "build.json").read_text())
+            else:
+                log(f"building {size} passages")
+                row["build"] = child(["--build", str(tmp), "--size", str(size)], {})
+                if kept:
+                    (kept / "build.json").write_text(json.dumps(row["build"]))
             log(f"measuring {size} embedded")
             q = ["--serve", "--questions", str(args.questions)]
             row["embedded"] = child(q, {"RAG_STORE_DIR": str(tmp)})
@@ -248,7 +257,8 @@ def main() -> None:
             out["sizes"][str(size)] = row
             log(json.dumps(row))
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            if not kept:
+                shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(out, indent=2))
 
 

@@ -425,20 +425,27 @@ class Store:
             got = self._quotes.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
         return dict(zip(got["ids"], got["embeddings"]))
 
-    def _get(self, **kw: Any) -> dict[str, Any]:
-        """collection.get in pages (a server caps one response)."""
+    def quote_ids(self) -> dict[str, str]:
+        """Every stored quote vector's id -> its passage's id (consistency checks)."""
+        with self._guard():
+            got = self._get(col=self._quotes, include=["metadatas"])
+        return {i: str((m or {}).get("passage_id")) for i, m in zip(got["ids"], got["metadatas"])}
+
+    def _get(self, col: Any = None, **kw: Any) -> dict[str, Any]:
+        """collection.get in pages (a server caps one response); the records' by default."""
+        col = self._col if col is None else col
         out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
         ids = kw.pop("ids", None)
         if ids is not None:
             ids = list(dict.fromkeys(ids))  # Chroma refuses a request naming an id twice
             for at in range(0, len(ids), PAGE):
-                got = self._col.get(ids=ids[at : at + PAGE], **kw)
+                got = col.get(ids=ids[at : at + PAGE], **kw)
                 for f in out:
                     out[f] += got.get(f) or []
             return out
         offset = 0
         while True:
-            got = self._col.get(**kw, limit=PAGE, offset=offset)
+            got = col.get(**kw, limit=PAGE, offset=offset)
             for f in out:
                 out[f] += got.get(f) or []
             if len(got["ids"]) < PAGE:

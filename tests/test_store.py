@@ -205,6 +205,8 @@ def test_killed_ingest_resumes_to_the_same_store(tmp_path, fresh_settings, backe
     assert len(ids) == len(set(ids)) and set(ids) == set(clean.store.ids())  # no duplicates, nothing missing
     passages = {r.id for r in crashed.store.records("passage")}
     assert all(r.meta["passage_id"] in passages for r in crashed.store.records("statement"))  # no orphans
+    quotes = crashed.store.quote_ids()
+    assert quotes == clean.store.quote_ids() and set(quotes.values()) == passages  # quote vectors too
 
 
 # --- store trouble ------------------------------------------------------------------------------
@@ -304,8 +306,7 @@ def test_reingest_with_a_name_now_known_replaces_the_statements(tmp_path):
 
 
 def _quote_passages(pipe: Pipeline) -> set[str]:
-    got = pipe.store._quotes.get(include=["metadatas"])
-    return {str(m["passage_id"]) for m in got["metadatas"]}
+    return set(pipe.store.quote_ids().values())
 
 
 def test_quote_vectors_follow_their_passages(fresh_settings):
