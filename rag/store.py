@@ -17,8 +17,12 @@ agrees on what changed — nothing lives only in one process. Record ids are con
 "what changed" is exactly the set difference of ids (retrieve.py fetches only new records).
 
 Quote vectors: every span an answer may quote (verify.quotable_spans: sentences, trimmed,
-direct quotes) is embedded at ingest and kept in a sibling collection `<name>-quotes`, id
-`<passage id>.<text hash>`, so answering embeds only the question. A passage's own vector is
+statements) is embedded at ingest and kept on its passage's record (metadata `quote_keys`,
+`quote_vectors`: text hashes and float16 vectors, base64), so answering embeds only the
+question and the vectors live and die with their passage. Reads strip them (`Record.meta` never
+holds them) and go page by page, so a library's start holds one page of them at a time. (A
+sibling collection was tried first: Chroma loads a collection's whole vector index on first
+access, +1.1 GB at 100k passages.) A passage's own vector is
 the normalised mean of its sentences' vectors, so ingest runs the model once per sentence and
 never on whole passages. Measured with `rag eval` (XQuAD-en, 1,190 questions, fused retrieval),
 whole-passage vectors -> sentence means: recall@1 0.942 -> 0.936, recall@5 0.993 -> 0.992,
@@ -29,8 +33,7 @@ Crash safety: a document counts as stored only when *all* its record ids are pre
 killed ingest leaves at most a partial document, which the next ingest completes (upsert by
 id is idempotent). Passages are written before their statements, and records of an older
 version of a source are deleted only after the new version is complete, so a crash never
-leaves a statement without its passage nor a source with no version. Quote vectors are
-written before the records they serve and deleted with them.
+leaves a statement without its passage nor a source with no version.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,12 +58,38 @@ if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
-SCHEMA = 4  # bump when stored records change shape or the extractor changes what it stores
+SCHEMA = 5  # bump when stored records change shape or the extractor changes what it stores
 PAGE = 5000  # records per read request
 
 
+QUOTE_FIELDS = ("quote_keys", "quote_vectors")
+
+
+def quote_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def quote_id(passage_id: str, text: str) -> str:
-    return f"{passage_id}.{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+    return f"{passage_id}.{quote_key(text)}"
+
+
+def _unpack(meta: dict[str, Any]) -> dict[str, Any]:
+    """quote key -> float32 vector, from a passage record's metadata."""
+    import base64
+
+    import numpy as np
+
+    keys = str(meta.get("quote_keys") or "").split(",")
+    blob = base64.b64decode(str(meta.get("quote_vectors") or ""))
+    vecs: Any = np.frombuffer(blob, dtype=np.float16).reshape(len(keys), -1) if blob else []
+    return {k: v.astype(np.float32) for k, v in zip(keys, vecs)}
+
+
+def _record(i: str, text: str | None, meta: dict[str, Any] | None) -> Record:
+    m = dict(meta or {})
+    for f in QUOTE_FIELDS:
+        m.pop(f, None)
+    return Record(i, text or "", m)
 
 
 class StoreError(RuntimeError):
@@ -284,9 +314,6 @@ class Store:
                 client=self.client,
                 collection_configuration={"hnsw": {"space": "cosine"}},
             )
-            self._quotes = self.client.get_or_create_collection(
-                self.name + "-quotes", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-            )
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -348,7 +375,7 @@ class Store:
                 if b.doc.doc_id not in seen and not all(i in present for i in b.ids):
                     todo.append(b)
                 seen.add(b.doc.doc_id)
-            vecs = self._write_quotes(todo)
+            vecs = self._embed_quotes(todo)
             ids = [i for b in todo for i in b.ids]
             docs = [t for b in todo for t in b.texts]
             metas = [m for b in todo for m in b.metas]
@@ -376,7 +403,6 @@ class Store:
             gone += [i for i in mine if i not in written and i not in already]
             for at in range(0, len(gone), step):
                 self._col.delete(ids=gone[at : at + step])
-                self._quotes.delete(where={"passage_id": {"$in": gone[at : at + step]}})
             if todo or gone:
                 self._bump()
         added = {id(b) for b in todo}
@@ -392,78 +418,86 @@ class Store:
             for b in batches
         ]
 
-    def _write_quotes(self, todo: list[Batch]) -> dict[str, list[float]]:
+    def _embed_quotes(self, todo: list[Batch]) -> dict[str, list[float]]:
         """Embed the quotable spans of these documents (one model call, distinct texts once),
-        store them, and return each passage's vector: the normalised mean of its sentences'."""
+        pack them into their passages' metadata, and return each passage's vector: the
+        normalised mean of its sentences' vectors."""
+        import base64
+
         import numpy as np
 
         texts = list(dict.fromkeys(t for b in todo for qs in b.quotes.values() for t in qs))
         if not texts:
             return {}
         vec = dict(zip(texts, np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)))
-        rows = {quote_id(pid, t): (pid, t) for b in todo for pid, qs in b.quotes.items() for t in qs}
-        ids = list(rows)
-        step = max(1, int(self.client.get_max_batch_size()))
-        for at in range(0, len(ids), step):
-            part = ids[at : at + step]
-            self._quotes.upsert(
-                ids=part,
-                embeddings=[vec[rows[i][1]] for i in part],
-                metadatas=[{"passage_id": rows[i][0]} for i in part],
-            )
         out = {}
         for b in todo:
-            for p in b.passages:
+            for p, meta in zip(b.passages, b.metas):  # passages' metadata come first, in order
+                qs = list(dict.fromkeys(b.quotes[p.passage_id]))
+                meta["quote_keys"] = ",".join(quote_key(t) for t in qs)
+                packed = np.stack([vec[t] for t in qs]).astype(np.float16).tobytes()
+                meta["quote_vectors"] = base64.b64encode(packed).decode("ascii")
                 sents = [vec[p.text[a:c]] for a, c in sentence_spans(p.text)]
-                mean = np.mean(sents, axis=0) if sents else vec[b.quotes[p.passage_id][0]]
+                mean = np.mean(sents, axis=0) if sents else vec[qs[0]]
                 out[p.passage_id] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).tolist()
         return out
 
     def quote_vectors(self, ids: list[str]) -> dict[str, Any]:
         """Stored vectors of quotable spans by quote_id (those that exist)."""
+        passages = list(dict.fromkeys(i.split(".")[0] for i in ids))
         with self._guard():
-            got = self._quotes.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
-        return dict(zip(got["ids"], got["embeddings"]))
+            got = self._col.get(ids=passages, include=["metadatas"])
+        want = set(ids)
+        return {
+            k: v
+            for pid, m in zip(got["ids"], got["metadatas"])
+            for key, v in _unpack(m or {}).items()
+            if (k := f"{pid}.{key}") in want
+        }
 
     def quote_ids(self) -> dict[str, str]:
         """Every stored quote vector's id -> its passage's id (consistency checks)."""
+        out = {}
         with self._guard():
-            got = self._get(col=self._quotes, include=["metadatas"])
-        return {i: str((m or {}).get("passage_id")) for i, m in zip(got["ids"], got["metadatas"])}
+            for page in self._pages(where={"kind": "passage"}, include=["metadatas"]):
+                for pid, m in zip(page["ids"], page["metadatas"]):
+                    out.update({f"{pid}.{k}": pid for k in _unpack(m or {})})
+        return out
 
-    def _get(self, col: Any = None, **kw: Any) -> dict[str, Any]:
-        """collection.get in pages (a server caps one response); the records' by default."""
-        col = self._col if col is None else col
-        out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
-        ids = kw.pop("ids", None)
+    def _pages(self, ids: list[str] | None = None, **kw: Any) -> Iterator[dict[str, Any]]:
+        """collection.get page by page (a server caps one response; a page of quote vectors
+        is all a reader holds at once)."""
         if ids is not None:
             ids = list(dict.fromkeys(ids))  # Chroma refuses a request naming an id twice
             for at in range(0, len(ids), PAGE):
-                got = col.get(ids=ids[at : at + PAGE], **kw)
-                for f in out:
-                    out[f] += got.get(f) or []
-            return out
+                yield self._col.get(ids=ids[at : at + PAGE], **kw)
+            return
         offset = 0
         while True:
-            got = col.get(**kw, limit=PAGE, offset=offset)
+            got = self._col.get(**kw, limit=PAGE, offset=offset)
+            yield got
+            if len(got["ids"]) < PAGE:
+                return
+            offset += PAGE
+
+    def _get(self, **kw: Any) -> dict[str, Any]:
+        """collection.get, all pages joined (quote vectors are stripped by the callers)."""
+        out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
+        for got in self._pages(**kw):
             for f in out:
                 out[f] += got.get(f) or []
-            if len(got["ids"]) < PAGE:
-                return out
-            offset += PAGE
+        return out
 
     def ids(self) -> list[str]:
         """Every record id (passages and statements)."""
         with self._guard():
             return list(self._get(include=[])["ids"])
 
-    def get(self, ids: list[str]) -> list[Record]:
-        """The records with these ids (those that exist)."""
+    def get(self, ids: list[str]) -> Iterator[Record]:
+        """The records with these ids (those that exist), read a page at a time."""
         with self._guard():
-            got = self._get(ids=ids, include=["documents", "metadatas"])
-        return [
-            Record(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-        ]
+            for got in self._pages(ids=ids, include=["documents", "metadatas"]):
+                yield from map(_record, got["ids"], got["documents"], got["metadatas"])
 
     def delete_document(self, doc_id: str) -> int:
         """Remove every record (passages and statements) of one article; returns how many.
@@ -479,17 +513,14 @@ class Store:
             for part in (stmts, [i for i in ids if kinds[i] != "statement"]):
                 if part:
                     self._col.delete(ids=part)
-            self._quotes.delete(where={"passage_id": {"$in": ids}})
             self._bump()
         return len(ids)
 
     def records(self, kind: str) -> list[Record]:
         """Every record of a kind ("passage" or "statement")."""
         with self._guard():
-            got = self._get(where={"kind": kind}, include=["documents", "metadatas"])
-        return [
-            Record(i, t or "", m or {}) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-        ]
+            pages = self._pages(where={"kind": kind}, include=["documents", "metadatas"])
+            return [r for got in pages for r in map(_record, got["ids"], got["documents"], got["metadatas"])]
 
     def dense(
         self, vector: list[float], k: int, where: dict[str, Any] | None = None, count: int | None = None
@@ -502,14 +533,14 @@ class Store:
             hits = self.vs.similarity_search_by_vector_with_relevance_scores(
                 vector, k=min(k, n), filter=where
             )
-        return [(Record(d.id or "", d.page_content, dict(d.metadata)), 1.0 - dist) for d, dist in hits]
+        return [(_record(d.id or "", d.page_content, d.metadata), 1.0 - dist) for d, dist in hits]
 
     def stats(self) -> dict[str, int]:
+        docs: set[Any] = set()
+        kinds: Counter[Any] = Counter()
         with self._guard():
-            metas = self._get(include=["metadatas"])["metadatas"]
-        docs = {m.get("doc_id") for m in metas}
-        return {
-            "documents": len(docs),
-            "passages": sum(1 for m in metas if m.get("kind") == "passage"),
-            "statements": sum(1 for m in metas if m.get("kind") == "statement"),
-        }
+            for got in self._pages(include=["metadatas"]):
+                for m in got["metadatas"]:
+                    docs.add((m or {}).get("doc_id"))
+                    kinds[(m or {}).get("kind")] += 1
+        return {"documents": len(docs), "passages": kinds["passage"], "statements": kinds["statement"]}
