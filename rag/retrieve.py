@@ -126,7 +126,7 @@ class Library:
     def __init__(self, store: Store, lexical_weight: float = 2.0):
         self.store = store
         self.lexical_weight = lexical_weight
-        self._key: tuple[str, int] | None = None
+        self._key: str | None = None  # the store's generation marker when last read
         self.passages: dict[str, Passage] = {}
         self.meta: dict[str, dict[str, Any]] = {}  # passage_id -> document metadata
         self._raw: dict[str, StoredStatement] = {}  # statement id -> as stored (names not merged)
@@ -320,7 +320,7 @@ class Library:
         Chroma costs a scan of the matching ids per query (58 ms vs 6 ms at 13k records). The
         filtered query is the fallback when statements crowd passages out, and the only way
         when a scope names documents."""
-        count = self._key[1] if self._key else None
+        count = len(self.passages) + len(self._raw)  # the records this replica knows
         where: dict[str, Any] = {"kind": "passage"}
         if docs is None:
             n_pass = len(self.passages)

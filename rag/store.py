@@ -11,8 +11,8 @@ database on that server (`http://host:port/team-a`, created on first use), so de
 (and tests) can share one server without sharing records.
 
 Generation marker: every write ends by setting the collection's metadata `generation` to a
-fresh random token. Readers (retrieve.Library) key their derived caches on (generation,
-count), so an edit that keeps the record count is seen, and every replica sharing a server
+fresh random token. Readers (retrieve.Library) key their derived caches on it, so an edit
+that keeps the record count is seen, and every replica sharing a server
 agrees on what changed — nothing lives only in one process. Record ids are content hashes, so
 "what changed" is exactly the set difference of ids (retrieve.py fetches only new records).
 
@@ -335,11 +335,12 @@ class Store:
         with self._guard():
             return int(self._col.count())
 
-    def generation(self) -> tuple[str, int]:
-        """(marker, record count): changes on every write by any process sharing the store."""
+    def generation(self) -> str:
+        """A marker that changes on every write by any process sharing the store (one small
+        read: the record count it used to include cost 13 ms at 156k records)."""
         with self._guard():
             meta = self.client.get_collection(self.name).metadata or {}
-            return str(meta.get("generation", "")), int(self._col.count())
+            return str(meta.get("generation", ""))
 
     def _bump(self) -> None:
         self._col.modify(metadata={"generation": uuid.uuid4().hex})

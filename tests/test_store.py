@@ -118,7 +118,7 @@ def test_an_edit_that_keeps_the_count_is_seen_by_every_replica(fresh_settings):
         texts = [h.passage.text for h in pipe.library.search("Berlin on Monday", 3)]
         assert any("Berlin on Monday" in t for t in texts)
         assert not any("Berlin on Sunday" in p.text for p in pipe.library.passages.values())
-        assert "monday" in pipe.library.bm25.postings and "sunday" not in pipe.library.bm25.postings
+        assert "monday" in pipe.library.bm25.df and "sunday" not in pipe.library.bm25.df
 
 
 # --- crash safety -------------------------------------------------------------------------------
