@@ -183,11 +183,12 @@ class OnnxEmbeddings(Embeddings):
         return self.encode([text])[0].tolist()
 
 
-def onnx_path(model_dir: Path, int8: bool) -> Path:
+def onnx_path(model_dir: Path, int8: bool, source_sha: str | None = None) -> Path:
     """The exported graph for these weights (checked against its manifest), exporting it
-    first when this environment has none."""
+    first when this environment has none. `source_sha`: the weights' sha256 when already known."""
     name = "model_int8.onnx" if int8 else "model.onnx"
-    path = export_dir() / f"minilm-l6-v2-{sha256_file(model_dir / 'model.safetensors')[:12]}" / name
+    source_sha = source_sha or sha256_file(model_dir / "model.safetensors")
+    path = export_dir() / f"minilm-l6-v2-{source_sha[:12]}" / name
     manifest = path.with_name(name + ".json")
     if not path.is_file() or not manifest.is_file():
         print(f"exporting the embedding model to ONNX (once per environment): {path}", file=sys.stderr)
@@ -203,8 +204,9 @@ def load_embeddings(model_dir: Path | None = None, backend: Backend = "onnx") ->
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     folder = check_model_dir(model_dir or packaged_model_dir(), None if model_dir else MINILM_SHA256)
-    if backend != "torch":
-        return OnnxEmbeddings(onnx_path(folder, backend == "onnx-int8"), folder)
+    if backend != "torch":  # the packaged weights were just hashed: no second pass over 90 MB
+        known = None if model_dir else MINILM_SHA256
+        return OnnxEmbeddings(onnx_path(folder, backend == "onnx-int8", known), folder)
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(

@@ -144,18 +144,18 @@ class Library:
         """One refresh for a whole question: what runs inside (on this thread) sees one
         generation of the store, and pays one marker read instead of one per lookup."""
         self.refresh()
-        self._local.pinned = True
+        self._local.pinned = getattr(self._local, "pinned", 0) + 1  # nested views keep the outer one
         try:
             yield
         finally:
-            self._local.pinned = False
+            self._local.pinned -= 1
 
     def refresh(self) -> None:
         """Follow the store: when its generation moved, fetch only the records that changed.
         One refresh at a time (Gradio answers on several threads); the dicts are rebuilt and
         swapped in whole, so a question being answered meanwhile sees the old or the new view,
         never half of one. BM25 is updated in place: readers skip ids they don't know yet."""
-        if getattr(self._local, "pinned", False):
+        if getattr(self._local, "pinned", 0):
             return
         with self._lock:
             key = self.store.generation()  # read before the records: a write meanwhile moves it again
