@@ -4,9 +4,18 @@ Cold start: the store, the model and the corpus check start on a thread before G
 imported (seconds of its own), so the two overlap; `import app` stays cheap.
 """
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
-from rag.config import Settings
+# nothing phones home: no Gradio analytics, no Hugging Face Hub, no Chroma telemetry
+for _var, _off in (
+    ("GRADIO_ANALYTICS_ENABLED", "False"),
+    ("HF_HUB_OFFLINE", "1"),
+    ("ANONYMIZED_TELEMETRY", "False"),
+):
+    os.environ.setdefault(_var, _off)
+
+from rag.config import Settings  # noqa: E402
 
 settings = Settings()
 

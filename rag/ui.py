@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before Gradio reads it: nothing phones home
+import gradio as gr  # noqa: E402
 
 from rag.compose import human_date
 from rag.config import Settings
