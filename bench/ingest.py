@@ -6,8 +6,8 @@ the same model as a LangChain tutorial runs it). The app runs its configured run
 (--backend, default RAG_EMBED_BACKEND's default: onnx).
 
 Usage: .venv/bin/python bench/ingest.py [FOLDER ...] [--repeat N] [--backend onnx|onnx-int8|torch]
-(default folders: corpus/ and, when present, ../shared/corpus/; --repeat copies each article
-N times with a marker line so every copy is new content) -> JSON with the machine.
+(default folder: corpus/; --repeat copies each article N times with a marker line so every
+copy is new content: both pipelines embed exactly the same texts) -> JSON with the machine.
 Passages/s is each pipeline's own unit (the app's passages, the naive pipeline's chunks);
 characters/s of source text is the like-for-like figure. Model load is outside every timing.
 """
@@ -52,7 +52,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--backend", default=None, choices=["onnx", "onnx-int8", "torch"])
     args = ap.parse_args()
-    folders = args.folders or [p for p in (ROOT / "corpus", ROOT.parent / "shared" / "corpus") if p.exists()]
+    folders = args.folders or [ROOT / "corpus"]  # it holds ../shared/corpus's texts already: not twice
 
     from langchain_chroma import Chroma
     from langchain_text_splitters import RecursiveCharacterTextSplitter

@@ -8,15 +8,15 @@ from the store's records, and kept in step incrementally — retrieve.Library wa
 store's generation marker and, when it moves, diffs record ids and adds/removes only the
 passages that changed (ids are content hashes, so a changed passage is a new id). The store
 stays the single source of truth; nothing that answers a question lives only in one process.
-Cost (bench/scale.py, 2 shared cores): a question on an unchanged store pays one marker
-read (p50 3.7 ms embedded, 1.5k passages); a process start builds the index from every
-record once (1.6 s for 1.5k passages + statements, records read included, on a loaded machine),
-which is the part that grows with the library — a start at 100k was not measured yet.
+Cost (bench/scale.py, idle 2 cores): a question on an unchanged store pays one marker read
+(p50 0.9 ms embedded at 127k passages); a process start builds the index from every record
+once, which is the part that grows with the library: 0.4 s at 1.5k passages, 5.5 s at 13k,
+42 s at 127k (Chroma's reads about half of it).
 Alternatives considered (DESIGN §5 figures): SQLite FTS5 (0.4-8 ms queries, 2 s to index 100k)
 would need the same per-replica sync from the server, plus a second tokenizer whose ranking
 differs from the one the fusion weights were tuned on; Chroma's `$contains` is an unranked
 scan (40-220 ms at 100k). If the start at 100k proves too slow, FTS5 as a per-replica,
-on-disk cache synced by the same id diff is the next step.
+on-disk mirror synced by the same id diff is the next step (the start at 127k says it is due).
 """
 
 from __future__ import annotations
