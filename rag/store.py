@@ -376,7 +376,7 @@ class Store:
                 if b.doc.doc_id not in seen and not all(i in present for i in b.ids):
                     todo.append(b)
                 seen.add(b.doc.doc_id)
-            vecs = self._embed_quotes(todo)
+            vecs = self._embed_quotes(todo, present)
             ids = [i for b in todo for i in b.ids]
             docs = [t for b in todo for t in b.texts]
             metas = [m for b in todo for m in b.metas]
@@ -420,18 +420,25 @@ class Store:
             for b in batches
         ]
 
-    def _embed_quotes(self, todo: list[Batch]) -> dict[str, list[float]]:
-        """Embed the quotable spans of these documents (one model call, distinct texts once),
-        pack them into their passages' metadata, and return each passage's vector: the
-        normalised mean of its sentences' vectors."""
+    def _embed_quotes(self, todo: list[Batch], present: set[str]) -> dict[str, list[float]]:
+        """Embed the quotable spans of these documents (one model call, distinct texts once;
+        a passage already stored lends its spans' vectors — a document whose statements
+        changed keeps its passages), pack them into their passages' metadata, and return each
+        passage's vector: the normalised mean of its sentences' vectors."""
         import base64
 
         import numpy as np
 
-        texts = list(dict.fromkeys(t for b in todo for qs in b.quotes.values() for t in qs))
-        if not texts:
-            return {}
-        vec = dict(zip(texts, np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)))
+        have = self._stored_quotes(
+            [p.passage_id for b in todo for p in b.passages if p.passage_id in present]
+        )
+        vec: dict[str, Any] = {}
+        for b in todo:
+            for pid, qs in b.quotes.items():
+                vec.update({t: v for t in qs if (v := have.get(quote_id(pid, t))) is not None})
+        texts = list(dict.fromkeys(t for b in todo for qs in b.quotes.values() for t in qs if t not in vec))
+        if texts:
+            vec.update(zip(texts, np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)))
         out = {}
         for b in todo:
             for p, meta in zip(b.passages, b.metas):  # passages' metadata come first, in order
@@ -444,18 +451,20 @@ class Store:
                 out[p.passage_id] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).tolist()
         return out
 
-    def quote_vectors(self, ids: list[str]) -> dict[str, Any]:
-        """Stored vectors of quotable spans by quote_id (those that exist)."""
-        passages = list(dict.fromkeys(i.rsplit(".", 1)[0] for i in ids))
-        with self._guard():
-            got = self._col.get(ids=passages, include=["metadatas"])
-        want = set(ids)
+    def _stored_quotes(self, passage_ids: list[str]) -> dict[str, Any]:
+        """quote_id -> vector, for every quotable span of these stored passages."""
         return {
-            k: v
+            f"{pid}.{key}": v
+            for got in self._pages(ids=passage_ids, include=["metadatas"])
             for pid, m in zip(got["ids"], got["metadatas"])
             for key, v in _unpack(m or {}).items()
-            if (k := f"{pid}.{key}") in want
         }
+
+    def quote_vectors(self, ids: list[str]) -> dict[str, Any]:
+        """Stored vectors of quotable spans by quote_id (those that exist)."""
+        with self._guard():
+            stored = self._stored_quotes([i.rsplit(".", 1)[0] for i in ids])
+        return {i: stored[i] for i in ids if i in stored}
 
     def quote_ids(self) -> dict[str, str]:
         """Every stored quote vector's id -> its passage's id (consistency checks)."""
