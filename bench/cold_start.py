@@ -85,7 +85,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         first = start_to_answer(Path(tmp) / "store", args.corpus)
         restart = start_to_answer(Path(tmp) / "store", args.corpus)
-        # the first restart also replays what the first start's ingest left in Chroma's log
+        # the first restart is slower (probably Chroma applying the first start's writes)
         restart_again = start_to_answer(Path(tmp) / "store", args.corpus)
     print(
         json.dumps(
