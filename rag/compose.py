@@ -30,7 +30,7 @@ from rag.verify import CANNOT_ANSWER, number, trim_span
 
 W_DENSE, W_LEX, W_DIRECT = 0.55, 0.45, 0.08
 MAX_QUESTION_CHARS = 2000
-SENTENCE_CACHE = 20_000  # sentence vectors kept (384 floats each: about 30 MB)
+QUOTE_CACHE = 20_000  # quote vectors kept in this process (384 floats each: about 30 MB)
 SHORT_QUOTE_WORDS = 3  # a quoted fragment this short is cited with its whole sentence
 
 
@@ -165,7 +165,7 @@ class Composer:
             have.update(fresh)
             with self._vecs_lock:
                 self._vecs.update(fresh)
-                while len(self._vecs) > SENTENCE_CACHE:
+                while len(self._vecs) > QUOTE_CACHE:
                     self._vecs.popitem(last=False)
         return np.asarray([have[k] for k in keys])
 
