@@ -154,7 +154,7 @@ def cmd_export_model(args: argparse.Namespace, settings: Settings) -> int:
     folder = settings.model_dir or packaged_model_dir()
     check_model_dir(folder, None if settings.model_dir else MINILM_SHA256)
     for int8 in (False, True):
-        print(onnx_path(folder, int8))
+        print(onnx_path(folder, int8, cache=settings.model_cache))
     return 0
 
 

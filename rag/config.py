@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         "weights, faster, slightly different vectors (XQuAD recall@5 0.978 vs 0.982, recall@1 "
         "0.872 vs 0.885; its own collection); 'torch': sentence-transformers itself.",
     )
+    model_cache: Path | None = Field(
+        None,
+        description="Where the ONNX exports of the embedding model live; default: <venv>/share/rag-models.",
+    )
     max_passage_chars: int = Field(
         1200, description="Paragraphs longer than this are split at sentence boundaries."
     )

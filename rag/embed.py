@@ -70,12 +70,13 @@ def check_model_dir(model_dir: Path, expected: str | None = MINILM_SHA256) -> Pa
     return model_dir
 
 
-def export_dir() -> Path:
-    """Where exported graphs live: beside the installed packages, one per environment."""
-    return Path(os.environ.get("RAG_MODEL_CACHE") or Path(sys.prefix) / "share" / "rag-models")
+def export_dir(cache: Path | None = None) -> Path:
+    """Where exported graphs live (RAG_MODEL_CACHE): by default beside the installed packages,
+    one per environment."""
+    return cache or Path(sys.prefix) / "share" / "rag-models"
 
 
-def export_onnx(model_dir: Path, int8: bool, dest: Path | None = None) -> Path:
+def export_onnx(model_dir: Path, int8: bool, cache: Path | None = None) -> Path:
     """Export the (checked) weights to ONNX, int8 if asked; returns the .onnx path.
 
     Written to a temporary name and renamed, with a manifest of the source's and the graph's
@@ -85,7 +86,7 @@ def export_onnx(model_dir: Path, int8: bool, dest: Path | None = None) -> Path:
     from transformers import AutoModel
 
     source_sha = sha256_file(model_dir / "model.safetensors")
-    dest = dest or export_dir() / f"minilm-l6-v2-{source_sha[:12]}"
+    dest = export_dir(cache) / f"minilm-l6-v2-{source_sha[:12]}"
     dest.mkdir(parents=True, exist_ok=True)
     name = "model_int8.onnx" if int8 else "model.onnx"
     base = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
@@ -183,30 +184,32 @@ class OnnxEmbeddings(Embeddings):
         return self.encode([text])[0].tolist()
 
 
-def onnx_path(model_dir: Path, int8: bool, source_sha: str | None = None) -> Path:
+def onnx_path(model_dir: Path, int8: bool, source_sha: str | None = None, cache: Path | None = None) -> Path:
     """The exported graph for these weights (checked against its manifest), exporting it
     first when this environment has none. `source_sha`: the weights' sha256 when already known."""
     name = "model_int8.onnx" if int8 else "model.onnx"
     source_sha = source_sha or sha256_file(model_dir / "model.safetensors")
-    path = export_dir() / f"minilm-l6-v2-{source_sha[:12]}" / name
+    path = export_dir(cache) / f"minilm-l6-v2-{source_sha[:12]}" / name
     manifest = path.with_name(name + ".json")
     if not path.is_file() or not manifest.is_file():
         print(f"exporting the embedding model to ONNX (once per environment): {path}", file=sys.stderr)
-        export_onnx(model_dir, int8)
+        export_onnx(model_dir, int8, cache)
     if sha256_file(path) != json.loads(manifest.read_text(encoding="utf-8"))["onnx_sha256"]:
         raise RuntimeError(f"{path} does not match its manifest; delete {path.parent} to export it again")
     return path
 
 
 @lru_cache(maxsize=4)
-def load_embeddings(model_dir: Path | None = None, backend: Backend = "onnx") -> Embeddings:
+def load_embeddings(
+    model_dir: Path | None = None, backend: Backend = "onnx", cache: Path | None = None
+) -> Embeddings:
     """LangChain Embeddings over the checked local model (cached per folder and runtime)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     folder = check_model_dir(model_dir or packaged_model_dir(), None if model_dir else MINILM_SHA256)
     if backend != "torch":  # the packaged weights were just hashed: no second pass over 90 MB
         known = None if model_dir else MINILM_SHA256
-        return OnnxEmbeddings(onnx_path(folder, backend == "onnx-int8", known), folder)
+        return OnnxEmbeddings(onnx_path(folder, backend == "onnx-int8", known, cache), folder)
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(

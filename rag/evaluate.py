@@ -218,7 +218,9 @@ def run(
     from rag.embed import load_embeddings
 
     t0 = time.perf_counter()
-    embeddings = CachedEmbeddings(load_embeddings(settings.model_dir, settings.embed_backend))
+    embeddings = CachedEmbeddings(
+        load_embeddings(settings.model_dir, settings.embed_backend, settings.model_cache)
+    )
     xq = data / "xquad_en"
     docs, gold_of = xquad_docs(xq)
     questions = [json.loads(line) for line in (xq / "questions.jsonl").open(encoding="utf-8")]
@@ -259,7 +261,7 @@ def run_llm(settings: Settings, limit: int | None = None, data: Path = DATA) -> 
     sums = dict.fromkeys((*keys, *extra), 0.0)
     lat, tps, toks, passed, rows = [], [], [], 0, []
     with tempfile.TemporaryDirectory() as tmp:
-        embeddings = load_embeddings(settings.model_dir, settings.embed_backend)
+        embeddings = load_embeddings(settings.model_dir, settings.embed_backend, settings.model_cache)
         pipe = _pipeline(replace_settings(settings, Path(tmp)), embeddings, [])
         pipe.ingest([data / "ukraine-nato-offer-2025-12-15.txt"])
         for q in qs:

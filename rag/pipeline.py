@@ -63,7 +63,8 @@ class Pipeline:
         from rag.embed import load_embeddings
         from rag.store import Store
 
-        return Store(self.settings, load_embeddings(self.settings.model_dir, self.settings.embed_backend))
+        s = self.settings
+        return Store(s, load_embeddings(s.model_dir, s.embed_backend, s.model_cache))
 
     @cached_property
     def library(self) -> Library:

@@ -48,17 +48,16 @@ def test_int8_is_close_and_has_its_own_collection(tmp_path):
     assert len(names) == 2  # torch and fp32 ONNX share a vector space; int8 does not
 
 
-def test_tampered_export_is_refused(tmp_path, monkeypatch):
+def test_tampered_export_is_refused(tmp_path):
     src = onnx_path(packaged_model_dir(), int8=True)
-    monkeypatch.setenv("RAG_MODEL_CACHE", str(tmp_path))
     copy = tmp_path / src.parent.name
     shutil.copytree(src.parent, copy)
-    assert OnnxEmbeddings(onnx_path(packaged_model_dir(), int8=True), packaged_model_dir())
+    assert OnnxEmbeddings(onnx_path(packaged_model_dir(), int8=True, cache=tmp_path), packaged_model_dir())
     data = bytearray((copy / src.name).read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped byte in the weights
     (copy / src.name).write_bytes(bytes(data))
     with pytest.raises(RuntimeError, match="does not match its manifest"):
-        onnx_path(packaged_model_dir(), int8=True)
+        onnx_path(packaged_model_dir(), int8=True, cache=tmp_path)
 
 
 def test_default_runtime_answers_without_torch(tmp_path):
