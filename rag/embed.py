@@ -144,8 +144,8 @@ class OnnxEmbeddings(Embeddings):
         self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()  # one run at a time: the session already uses every core
 
-    def token_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
-        """Per text: its tokens' vectors (special tokens included) and their character offsets."""
+    def token_vectors(self, texts: list[str]) -> list[np.ndarray]:
+        """Per text: its tokens' vectors (special tokens included, padding not)."""
         import numpy as np
 
         encs = self.tok.encode_batch(texts)
@@ -166,7 +166,7 @@ class OnnxEmbeddings(Embeddings):
                 )
             for row, i in enumerate(idx):
                 n = len(encs[i].ids)
-                out[i] = (hidden[row, :n], encs[i].offsets)
+                out[i] = hidden[row, :n]
         return out
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -174,7 +174,7 @@ class OnnxEmbeddings(Embeddings):
 
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vecs = np.stack([h.mean(axis=0) for h, _ in self.token_vectors(texts)])
+        vecs = np.stack([h.mean(axis=0) for h in self.token_vectors(texts)])
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
