@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from common import machine  # bench/common.py: scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "What did Bruen say Ukraine needs?"
@@ -90,11 +91,7 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "python": platform.python_version(),
-                    "platform": platform.platform(),
-                },
+                "machine": machine(),
                 "import_app_s": round(t_import, 2),
                 "first_start_with_ingest": first,
                 "restart": restart,

@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from common import machine  # bench/common.py: scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,11 +58,7 @@ def main() -> None:
         orphans = sum(r.meta["passage_id"] not in passages for r in pipe.store.records("statement"))
         quotes = pipe.store.quote_ids()
         out = {
-            "machine": {
-                "cpus": os.cpu_count(),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-            },
+            "machine": machine(),
             "docs": args.docs,
             "backend": "server" if args.server else "embedded",
             "reported_done_before_kill": done,

@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from common import machine  # bench/common.py: scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,13 +35,7 @@ def main() -> None:
     paras, ids = [r["text"] for r in rows], [r["doc_id"] for r in rows]
     qs = [json.loads(line) for line in (XQUAD / "questions.jsonl").open(encoding="utf-8")]
     gold = np.array([ids.index(q["gold_doc_id"]) for q in qs])
-    out: dict[str, Any] = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        }
-    }
+    out: dict[str, Any] = {"machine": machine()}
     ref = None
     for backend in ("torch", "onnx", "onnx-int8"):
         emb = load_embeddings(backend=backend)  # type: ignore[arg-type]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import machine  # bench/common.py: scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -58,11 +59,7 @@ def main() -> None:
         first = sorted(rounds[0])  # each question asked for the first time in this process
         lat = sorted(x for r in rounds for x in r)
         out = {
-            "machine": {
-                "cpus": os.cpu_count(),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-            },
+            "machine": machine(),
             "model_and_store_load_s": round(t_model, 2),
             "ingest_corpus_s": round(t_ingest, 3),
             "reingest_unchanged_s": round(t_reingest, 3),

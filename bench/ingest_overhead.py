@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import machine  # bench/common.py: scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -62,7 +63,7 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+                "machine": machine(),
                 "inputs": [str(p) for p in paths],
                 "best_of": 3,
                 **rows,

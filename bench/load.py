@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -24,6 +23,8 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from common import machine  # bench/common.py: scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "ukraine-nato-offer-2025-12-15.txt"
@@ -104,11 +105,7 @@ def run(url: str, sessions: int, questions: int) -> dict[str, object]:
     lat = sorted(out["latency"])
     pct = (lambda p: round(lat[min(len(lat) - 1, int(p * len(lat)))], 1)) if lat else (lambda p: None)
     return {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "sessions": sessions,
         "questions_per_session": questions,
         "asked": sessions * questions,

@@ -25,7 +25,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -39,6 +38,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from common import machine  # bench/common.py: scripts run from this folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -48,10 +49,6 @@ XQUAD = ROOT / "tests" / "data" / "xquad_en"
 
 def log(*a: object) -> None:
     print(*a, file=sys.stderr, flush=True)
-
-
-def machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
 
 def sentence_pool() -> list[str]:
