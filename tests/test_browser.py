@@ -7,19 +7,16 @@ tests ask about and finally delete.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT, RunningApp
-from tests.test_fetch import ARTICLE
+from tests.test_fetch import loopback_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -160,26 +157,16 @@ def test_upload_reports_each_file_then_the_new_article_answers_as_text(page, tmp
     not_pwned(page)
 
 
-def test_paste_text_and_url_ingest_from_the_library_tab(page, tmp_path):
-    (tmp_path / "harbour.html").write_text(ARTICLE, encoding="utf-8")
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
+def test_paste_text_and_url_ingest_from_the_library_tab(page):
+    with loopback_server() as base:
         page.get_by_role("tab", name="Library").click()
         page.get_by_role("tab", name="From a URL").click()
-        page.locator("#url input, #url textarea").first.fill(
-            f"http://127.0.0.1:{httpd.server_address[1]}/harbour.html"
-        )
+        page.locator("#url input, #url textarea").first.fill(f"{base}/article.html")
         page.locator("#add-url").click()
         page.locator("#ingest-result", has_text="Harbour plan approved").wait_for(timeout=60_000)
         page.locator("#url input, #url textarea").first.fill("file:///etc/passwd")
         page.locator("#add-url").click()
         page.locator("#ingest-result", has_text="is not an http(s) URL").wait_for(timeout=30_000)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     page.get_by_role("tab", name="Paste text").click()
     page.locator("#paste-title input").fill("Ferry timetable")
     page.locator("#paste-text textarea").fill(

@@ -3,10 +3,6 @@ pasted text, a URL from a loopback server, the tables, suggested questions and d
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from rag.config import Settings
@@ -24,7 +20,7 @@ from rag.ui_library import (
     suggested_questions,
 )
 from tests.conftest import SEED
-from tests.test_fetch import ARTICLE
+from tests.test_fetch import loopback_server
 
 pytestmark = pytest.mark.slow
 
@@ -98,20 +94,12 @@ def test_pasted_text_is_added_and_empty_paste_is_refused(pipe):
     assert not bad.ok and "nothing to add" in bad.message
 
 
-def test_url_ingest_from_a_loopback_server(pipe, tmp_path):
-    (tmp_path / "harbour.html").write_text(ARTICLE, encoding="utf-8")
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/harbour.html"
-    try:
+def test_url_ingest_from_a_loopback_server(pipe):
+    with loopback_server() as base:
+        url = f"{base}/article.html"
         r = ingest_one(pipe, lambda: load_url(url, timeout=5, max_bytes=100_000), url)
         again = ingest_one(pipe, lambda: load_url(url, timeout=5, max_bytes=100_000), url)
         too_big = ingest_one(pipe, lambda: load_url(url, timeout=5, max_bytes=100), url)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert r.ok and r.statements >= 1 and "Harbour plan approved" in r.message
     assert again.ok and "unchanged" in again.message
     assert not too_big.ok and "byte limit" in too_big.message
