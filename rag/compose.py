@@ -14,19 +14,19 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 import numpy as np
 
+from rag.answer.render import citation_line, human_date
 from rag.config import Settings
 from rag.lexical import terms
 from rag.question import SAY, SAY_RE, Intent, names_in, read_question, topic_without
 from rag.retrieve import Library, StoredStatement
 from rag.store import quote_id
 from rag.text import norm_quotes, sentence_spans
-from rag.types import Answer, Citation, Passage, RetrievedPassage, Scope
-from rag.verify import CANNOT_ANSWER, number, trim_span
+from rag.types import Answer, CitationKind, Claim, Passage, RetrievedPassage, Scope
+from rag.verify import CANNOT_ANSWER, Fetch, cite, trim_span
 
 W_DENSE, W_LEX, W_DIRECT = 0.55, 0.45, 0.08
 MAX_QUESTION_CHARS = 2000
@@ -41,7 +41,7 @@ class Evidence:
     end: int
     speakers: tuple[str, ...] = ()
     role: str | None = None
-    kind: str = "text"  # "direct" | "indirect" | "text"
+    kind: CitationKind = "text"  # what the span is in its article (DESIGN §3 citation kinds)
     cue: str | None = None
     context: str = ""  # the sentence around a statement: what coverage of the question counts on
     score: float = 0.0
@@ -51,31 +51,6 @@ class Evidence:
     @property
     def quote(self) -> str:
         return self.passage.text[self.start : self.end]
-
-
-def human_date(iso: str | None) -> str | None:
-    if not iso:
-        return None
-    try:
-        y, m, d = (int(x) for x in iso[:10].split("-"))
-        date(y, m, d)
-    except ValueError:
-        return iso
-    months = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
-    return f"{months[m - 1]} {d}, {y}"
 
 
 @dataclass
@@ -140,9 +115,12 @@ def time_scope(text: str, scope: Scope | None) -> Scope | None:
 class Composer:
     """Answers questions from a Library with verified, attributed quotes."""
 
-    def __init__(self, library: Library, settings: Settings):
+    def __init__(self, library: Library, settings: Settings, fetch: Fetch | None = None):
+        """`fetch` reads passages back from the store by id, for verify.cite (default: the
+        library's store); it must not be the library's own copies."""
         self.lib = library
         self.settings = settings
+        self.fetch: Fetch = fetch or library.store.passages_by_id
         # quote id -> its vector. Ingest stored every quotable span's vector (store.py); what
         # is missing (a store written before, an unusual span) is embedded here once. Derived
         # data only: losing it changes nothing but speed, so it may live in one process.
@@ -192,7 +170,7 @@ class Composer:
         out = []
         for e, c in zip(evs, cos):
             cov = self._coverage(weights, e.context or e.quote)
-            bonus = W_DIRECT if direct_bonus and e.kind == "direct" else 0.0
+            bonus = W_DIRECT if direct_bonus and e.kind in ("direct", "transcript") else 0.0
             out.append(replace(e, score=W_DENSE * float(c) + W_LEX * cov + bonus, cos=float(c), cov=cov))
         return sorted(out, key=lambda e: -e.score)
 
@@ -208,9 +186,13 @@ class Composer:
         spans = sentence_spans(p.text)
         lo = max((x for x, _ in spans if x <= s.start), default=0)
         hi = min((y for _, y in spans if y >= s.end), default=len(p.text))
-        if len(p.text[a:b].split()) <= SHORT_QUOTE_WORDS:  # "counter-measures": the sentence says more
+        kind: CitationKind = "transcript" if s.kind == "transcript" else "direct"
+        if s.kind == "indirect" or len(p.text[a:b].split()) <= SHORT_QUOTE_WORDS:
+            # reported speech, or a quoted fragment ("counter-measures"): the sentence says more,
+            # and it is the article's words reporting the speaker, not the speaker's own
             a, b = trim_span(p.text, lo, hi)
-        return Evidence(p, a, b, s.speakers, s.role, s.kind, s.cue, context=p.text[lo:hi])
+            kind = "reported"
+        return Evidence(p, a, b, s.speakers, s.role, kind, s.cue, context=p.text[lo:hi])
 
     def _sentences(self, hits: list[RetrievedPassage]) -> list[Evidence]:
         """Candidate quotes: each sentence of the hits, or the direct quotes inside it."""
@@ -220,20 +202,20 @@ class Composer:
             p = h.passage
             for a, b in sentence_spans(p.text):
                 near = [s for s in by_passage.get(p.passage_id, []) if s.start < b and s.end > a]
-                direct = [s for s in near if s.kind == "direct"]
+                direct = [s for s in near if s.kind in ("direct", "transcript")]
                 inside = [s for s in direct if s.start <= a and b <= s.end]
                 if inside:  # a sentence within a longer quote (a transcript turn): quote just it
                     a2, b2 = trim_span(p.text, a, b)
-                    out.append(
-                        Evidence(p, a2, b2, inside[0].speakers, inside[0].role, "direct", inside[0].cue)
-                    )
+                    kind: CitationKind = "transcript" if inside[0].kind == "transcript" else "direct"
+                    out.append(Evidence(p, a2, b2, inside[0].speakers, inside[0].role, kind, inside[0].cue))
                     continue
                 if direct:
                     out += [e for s in direct if (e := self._from_statement(s))]
                     continue
                 speakers = tuple(dict.fromkeys(n for s in near for n in s.speakers))
                 role = near[0].role if len(near) == 1 else None
-                out.append(Evidence(p, a, b, speakers, role, "indirect" if near else "text"))
+                kind = "reported" if near else ("headline" if p.paragraph == 0 else "text")
+                out.append(Evidence(p, a, b, speakers, role, kind))
         return out
 
     def _turn(self, e: Evidence) -> list[Evidence]:
@@ -249,11 +231,11 @@ class Composer:
             ),
             None,
         )
-        if idx is None or e.kind != "direct":
+        if idx is None or e.kind not in ("direct", "transcript"):
             return [e]
 
         def same_turn(s: StoredStatement) -> bool:
-            return s.kind == "direct" and s.speakers == e.speakers
+            return s.kind in ("direct", "transcript") and s.speakers == e.speakers
 
         lo = idx
         while lo > 0 and stmts[lo].cue is None and same_turn(stmts[lo - 1]):
@@ -286,60 +268,30 @@ class Composer:
         return [evs[i] for i in order]
 
     # ---- citations and prose -------------------------------------------------------------
-    def _citation(self, e: Evidence) -> Citation:
-        m = self.lib.meta.get(e.passage.passage_id, {})
-        return Citation(
-            n=0,
-            quote=e.quote,
-            speaker="; ".join(e.speakers) or None,
-            role=e.role,
-            doc_id=e.passage.doc_id,
-            title=str(m.get("title", "")),
-            published=m.get("published"),
-            source=m.get("source"),
-            passage_id=e.passage.passage_id,
-            paragraph=e.passage.paragraph,
-            start=e.start,
-            end=e.end,
-            verified=False,
-            url=m.get("url"),
-            licence=m.get("licence"),
-        )
-
     @staticmethod
-    def _line(e: Evidence, n: int, with_speaker: bool) -> str:
-        who = " and ".join(e.speakers)
-        if e.kind == "indirect":
-            verb = f"{e.cue}: " if e.cue and not with_speaker else ""
-            return f"{verb}“{e.quote}” [{n}] (reported speech" + (
-                f" of {who})" if with_speaker and who else ")"
-            )
-        return (f"{who}: " if with_speaker and who else "") + f"“{e.quote}” [{n}]"
+    def _claim(e: Evidence) -> Claim:
+        return Claim(e.passage.passage_id, e.start, e.end, e.quote, e.kind, e.speakers, e.role)
 
     def _finish(self, call: _Call, evs: list[Evidence], head: str, with_speaker: bool = True) -> Answer:
-        """Number and verify the chosen evidence and write the answer; abstain if none survives."""
+        """Verify the chosen evidence against the store (verify.cite numbers what holds) and write
+        the answer, one line per citation by its kind; abstain if nothing survives."""
         question, hits, timings = call.question, call.hits, call.timings
         evs = self._by_date(self._distinct(evs), newest_first=bool(_LATEST.search(call.intent.text)))
         t0 = time.perf_counter()
-        pool = {e.passage.passage_id: e.passage for e in evs} | {
-            h.passage.passage_id: h.passage for h in hits
-        }
-        cites = number([self._citation(e) for e in evs], pool)
+        checked = cite([self._claim(e) for e in evs], self.fetch)
         timings["verify"] = (time.perf_counter() - t0) * 1000
+        if checked.withheld:
+            timings["citations_withheld"] = float(checked.withheld)
+        cites = checked.citations
         if not cites:
             return self._abstain(question, CANNOT_ANSWER, hits, timings)
-        by_key = {(c.passage_id, c.start, c.end): c.n for c in cites}
-        lines = []
-        for e in evs:
-            n = by_key.pop((e.passage.passage_id, e.start, e.end), None)
-            if n is not None:
-                when = human_date(self._date(e))
-                lines.append("- " + self._line(e, n, with_speaker) + (f" ({when})" if when else ""))
-        shown = list(hits) + [
-            RetrievedPassage(p, 0.0)
-            for pid, p in pool.items()
-            if pid not in {h.passage.passage_id for h in hits}
-        ]
+        lines = ["- " + citation_line(c, with_speaker) for c in cites]
+        # the answer carries the store's copies of the cited passages (the invariant holds on them)
+        stored = {pid: p.as_passage() for pid, p in checked.passages.items()}
+        shown = [RetrievedPassage(stored.get(h.passage.passage_id, h.passage), h.score) for h in hits]
+        have = {h.passage.passage_id for h in hits}
+        shown += [RetrievedPassage(stored[c.passage_id], 0.0) for c in cites if c.passage_id not in have]
+        shown = list({r.passage.passage_id: r for r in shown}.values())
         return Answer(
             question,
             (head + "\n" if head else "") + "\n".join(lines),
@@ -359,9 +311,6 @@ class Composer:
             more = f" and {len(titles) - 3} more" if len(titles) > 3 else ""
             cover = f" The library holds {len(titles)} article(s): {few}{more}."
         return Answer(question, why + cover, True, (), tuple(hits), timings)
-
-    def _is_title(self, e: Evidence) -> bool:
-        return e.quote.strip() == str(self.lib.meta.get(e.passage.passage_id, {}).get("title", "")).strip()
 
     def _affiliated(self, org: str) -> set[str]:
         """Speakers who speak for `org`: their role names it ("Kremlin Press Secretary"), or an
@@ -539,19 +488,26 @@ class Composer:
         chosen = [e for e in ranked if e.score >= 0.85 * top and self._supported(e)][
             : self.settings.max_quotes
         ]
-        if all(self._is_title(e) for e in chosen):
-            # a headline alone is a summary: add the article's best sentence that says it in full
-            body = next(
-                (
-                    e
-                    for e in ranked
-                    if not self._is_title(e)
-                    and e.passage.doc_id == chosen[0].passage.doc_id
-                    and self._supported(e)
-                ),
-                None,
-            )
-            chosen += [body] if body else []
+        if any(e.kind == "headline" for e in chosen):
+            # a headline is cited only when no body sentence says it: each headline gives way
+            # to its article's best supported body sentence, when there is one
+            out: list[Evidence] = []
+            for e in chosen:
+                body = e
+                if e.kind == "headline":
+                    body = next(
+                        (
+                            b
+                            for b in ranked
+                            if b.kind != "headline"
+                            and b.passage.doc_id == e.passage.doc_id
+                            and self._supported(b)
+                        ),
+                        e,
+                    )
+                if body not in out:
+                    out.append(body)
+            chosen = out
         if _LATEST.search(call.intent.text):  # the newest supported evidence leads
             dated = [e for e in ranked[:10] if self._supported(e) and self._date(e)]
             if dated:
@@ -662,7 +618,7 @@ class Composer:
             )
         outlet = f" ({meta['source']})" if meta.get("source") else ""
         head = f"The article was published on {when}{outlet}. Its headline:"
-        return self._finish(call, [Evidence(head_p, 0, len(head_p.text))], head)
+        return self._finish(call, [Evidence(head_p, 0, len(head_p.text), kind="headline")], head)
 
     def _route_perspectives(self, call: _Call) -> Answer:
         """Each speaker's most relevant statement, side by side, so disagreement is visible."""

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rag.compose import human_date
+from rag.answer.render import human_date
+from rag.types import QUOTATION_KINDS
 
 _LOCK = threading.Lock()
 
@@ -76,7 +77,16 @@ def conversation_markdown(turns: list[dict[str, Any]], title: str = "Sourced ans
                 )
                 if x
             )
-            who = f"{c['speaker']}: " if c.get("speaker") else ""
+            if not c.get("verified"):
+                continue  # never shown as a quote
+            kind = c.get("kind", "text")
+            if kind in QUOTATION_KINDS and c.get("speaker"):
+                who = f"{c['speaker']}: "
+            else:  # the article's words: its outlet and date, never a person's name
+                what = {"headline": "headline", "reported": "reported speech"}.get(
+                    kind, "the article's words"
+                )
+                who = f"{c.get('source') or 'The article'} ({what}): "
             out.append(
                 f"{c.get('n')}. {_quote_md(who)}“{_quote_md(c.get('quote', ''))}” — "
                 f"*{_quote_md(c.get('title', ''))}*" + (f", {_quote_md(where)}" if where else "")

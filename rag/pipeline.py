@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from rag.compose import Composer
-    from rag.generate import Generator
+    from rag.llm.generate import Generator
     from rag.retrieve import Library
     from rag.store import Store
 
@@ -80,7 +80,7 @@ class Pipeline:
 
     @cached_property
     def generator(self) -> Generator:
-        from rag.generate import Generator
+        from rag.llm.generate import Generator
 
         return Generator(self.composer, self.settings, self._llm)
 

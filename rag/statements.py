@@ -397,7 +397,14 @@ def _transcript_statements(doc: Document, people: _People) -> list[Statement]:
             if len(doc.text[a:b].split()) >= 2:
                 out.append(
                     Statement(
-                        doc.text[a:b], speakers, role or _role(speakers, people), "said", "direct", a, b
+                        doc.text[a:b],
+                        speakers,
+                        role or _role(speakers, people),
+                        "said",
+                        "direct",
+                        a,
+                        b,
+                        transcript=True,
                     )
                 )
     return out

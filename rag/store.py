@@ -52,13 +52,13 @@ from rag.config import Settings
 from rag.embed import model_tag
 from rag.text import sentence_spans
 from rag.types import Document, Passage, Statement
-from rag.verify import quotable_spans
+from rag.verify import StoredPassage, quotable_spans
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
-SCHEMA = 5  # bump when stored records change shape or the extractor changes what it stores
+SCHEMA = 6  # bump when stored records change shape or the extractor changes what it stores
 PAGE = 5000  # records per read request
 
 
@@ -285,7 +285,8 @@ def doc_records(
                     "speaker": s.speaker,
                     "role": s.role,
                     "cue": s.cue,
-                    "skind": s.kind,
+                    "skind": "transcript" if s.transcript else s.kind,
+                    "speaker_type": s.speaker_type,
                 }
             )
         )
@@ -509,6 +510,17 @@ class Store:
         with self._guard():
             for got in self._pages(ids=ids, include=["documents", "metadatas"]):
                 yield from map(_record, got["ids"], got["documents"], got["metadatas"])
+
+    def passages_by_id(self, ids: Sequence[str]) -> dict[str, StoredPassage]:
+        """The passages with these ids as the store holds them (verify.cite checks quotes against
+        these, never against the answering code's copies)."""
+        return {
+            r.id: StoredPassage(
+                r.id, str(r.meta["doc_id"]), int(r.meta["start"]), r.text, int(r.meta["paragraph"]), r.meta
+            )
+            for r in self.get(list(ids))
+            if r.meta.get("kind") == "passage"
+        }
 
     def delete_document(self, doc_id: str) -> int:
         """Remove every record (passages and statements) of one article; returns how many.

@@ -9,6 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+CitationKind = Literal["direct", "transcript", "reported", "text", "headline"]
+SpeakerType = Literal["person", "organisation", "unnamed"]
+# Only these are shown as a quotation after a person's name (DESIGN §3); the others are the
+# article's own words, shown with its outlet and date.
+QUOTATION_KINDS: frozenset[str] = frozenset({"direct", "transcript"})
+
 
 @dataclass(frozen=True)
 class Document:
@@ -52,6 +58,8 @@ class Statement:
     kind: Literal["direct", "indirect"]
     start: int  # offsets into Document.text
     end: int
+    speaker_type: SpeakerType = "person"
+    transcript: bool = False  # a labelled turn of a transcript ("PRESIDENT BIDEN: …")
 
     @property
     def speaker(self) -> str:
@@ -61,6 +69,7 @@ class Statement:
         return {
             "quote": self.quote,
             "speaker": self.speaker,
+            "speaker_type": self.speaker_type,
             "role": self.role,
             "cue": self.cue,
             "kind": self.kind,
@@ -84,6 +93,21 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """What an answer wants to cite: a span of a passage as the answering code saw it, with the
+    kind and speaker it claims. Only verify.cite turns a Claim into a Citation, after checking
+    it against the text the store holds for that passage."""
+
+    passage_id: str
+    start: int  # offsets into the passage text
+    end: int
+    quote: str  # the words the answer shows: must equal the stored passage's text[start:end]
+    kind: CitationKind
+    speakers: tuple[str, ...] = ()
+    role: str | None = None
+
+
+@dataclass(frozen=True)
 class Citation:
     n: int
     quote: str
@@ -100,6 +124,12 @@ class Citation:
     verified: bool
     url: str | None = None
     licence: str | None = None  # shown with the citation (CC BY asks for it)
+    kind: CitationKind = "text"
+
+    @property
+    def is_quotation(self) -> bool:
+        """Shown as the speaker's own words ("Name: “…”") rather than as the article's."""
+        return self.kind in QUOTATION_KINDS and bool(self.speaker)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before Gradio reads it: nothing phones home
 import gradio as gr  # noqa: E402
 
-from rag.compose import human_date
+from rag.answer.render import human_date, whose_words
 from rag.config import Settings
 from rag.feedback import export_markdown, record_feedback
 from rag.fetch import load_url
@@ -54,17 +54,30 @@ _md_escape = md_escape  # the name older callers use
 
 
 def render_answer(a: Answer) -> str:
-    """The chat bubble: the answer prose, then one line per citation. An abstention is a
-    differently styled note, not an answer."""
+    """The chat bubble: the answer prose, then one line per verified citation (an unverified one
+    is never shown; "✓ verified" comes from the citation's flag). A quotation names its speaker;
+    the article's own words (reported speech, narration, a headline) name the outlet and date.
+    An abstention is a differently styled note, not an answer."""
     body = md_escape(a.answer).replace("\n", "  \n")
     if a.abstained:
         return f"<div class='abstained'>\n\nℹ️ <em>No answer in the library.</em> {body}\n\n</div>"
     lines = [body, ""]
     for c in a.citations:
-        who = f"{c.speaker} · " if c.speaker else ""  # the role is in the answer and the sources panel
-        where = " · ".join(x for x in (c.source, human_date(c.published), f"¶ {c.paragraph}", c.licence) if x)
+        if not c.verified:
+            continue
+        who = whose_words(c)
+        where = " · ".join(
+            x
+            for x in (
+                c.source if c.is_quotation else None,
+                human_date(c.published) if c.is_quotation else None,
+                f"¶ {c.paragraph}",
+                c.licence,
+            )
+            if x
+        )
         lines.append(
-            f"<sub>\\[{c.n}\\] {md_escape(who)}“{md_escape(_short(c.title, 70))}” · {md_escape(where)} ✓ verified</sub>  "
+            f"<sub>\\[{c.n}\\] {md_escape(who)} · “{md_escape(_short(c.title, 70))}” · {md_escape(where)} ✓ verified</sub>  "
         )
     return "\n".join(lines)
 
@@ -77,9 +90,11 @@ def _source_html(c: Citation, text: str) -> str:
         + "</mark>"
         + html.escape(text[c.end :])
     )
-    who = html.escape(c.speaker or "")
-    if c.role:
+    who = html.escape(c.speaker or "") if c.is_quotation else html.escape(whose_words(c))
+    if c.role and c.is_quotation:
         who += f" <span class='role'>({html.escape(c.role)})</span>"
+    elif c.kind == "reported" and c.speaker:
+        who += f" <span class='role'>(reporting {html.escape(c.speaker)})</span>"
     meta = " · ".join(
         x
         for x in (
@@ -102,10 +117,11 @@ def _source_html(c: Citation, text: str) -> str:
 
 def render_sources(a: Answer | None, n: int | None = None) -> str:
     """The sources panel: the cited paragraphs (or only citation `n`) with the quote highlighted."""
-    if a is None or not a.citations:
+    if a is None or not any(c.verified for c in a.citations):
         return NO_SOURCE
     texts = {r.passage.passage_id: r.passage.text for r in a.passages}
-    cites = [c for c in a.citations if n is None or c.n == n] or list(a.citations)
+    verified = [c for c in a.citations if c.verified]
+    cites = [c for c in verified if n is None or c.n == n] or verified
     return "\n".join(_source_html(c, texts.get(c.passage_id, c.quote)) for c in cites)
 
 
@@ -116,8 +132,12 @@ def _short(text: str, n: int) -> str:
 def citation_choices(a: Answer) -> list[tuple[str, int]]:
     """The citation picker's labels: number, speaker, paragraph, short title (shown as text)."""
     return [
-        (f"[{c.n}] {c.speaker or 'the article'} · ¶ {c.paragraph} · {_short(c.title, 48)}", c.n)
+        (
+            f"[{c.n}] {c.speaker if c.is_quotation else 'article’s words'} · ¶ {c.paragraph} · {_short(c.title, 48)}",
+            c.n,
+        )
         for c in a.citations
+        if c.verified
     ]
 
 

@@ -95,6 +95,10 @@ def test_cli_ingest_ask_stats_and_shared_scorer(tmp_path):
     )
     assert score.returncode == 0, score.stdout
     assert "12/12" in score.stdout
+    kinds = subprocess.run(
+        [sys.executable, str(TOOLS / "check_kinds.py"), str(out)], capture_output=True, text=True
+    )
+    assert kinds.returncode == 0, kinds.stdout  # every citation has a kind, and the kind holds
 
 
 def test_quotes_cli_with_shared_scorer(tmp_path):

@@ -23,6 +23,7 @@ CITE = {
     "verified": True,
     "url": "https://example.org/a",
     "licence": None,
+    "kind": "direct",
 }
 TURN = {
     "question": "What did Bruen say?",
@@ -63,3 +64,12 @@ def test_markdown_export_keeps_citations_and_escapes_markup(tmp_path):
     assert "## 2. What did \\<b\\>Merkel\\</b\\> say?" in md and "> The articles don't mention Merkel." in md
     path = export_markdown(tmp_path, [TURN])
     assert path.parent == tmp_path / "exports" and path.read_text() == conversation_markdown([TURN])
+
+
+def test_export_shows_the_articles_words_as_the_articles_not_a_persons():
+    reported = CITE | {"kind": "reported", "quote": "Bruen said Ukraine needs insurance"}
+    unverified = CITE | {"n": 2, "verified": False, "quote": "invented words"}
+    turn = {"question": "q", "answer": TURN["answer"] | {"citations": [reported, unverified]}}
+    md = conversation_markdown([turn])
+    assert "1. Reuters (reported speech): “Bruen said Ukraine needs insurance”" in md
+    assert "Brett Bruen: “" not in md and "invented words" not in md

@@ -102,3 +102,10 @@ def test_library_dev_questions_end_to_end(tmp_path):
     )
     print(r.stdout)
     assert r.returncode == 0, r.stdout
+    # citation kinds (DESIGN §3), by the shared checker: no narration shown as someone's quotation
+    k = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "tools" / "check_kinds.py"), str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert k.returncode == 0, k.stdout

@@ -21,7 +21,7 @@ from rag.ui import (
 from tests.conftest import start_app, stop_app
 
 
-def _answer(quote: str, text: str) -> Answer:
+def _answer(quote: str, text: str, kind: str = "direct", verified: bool = True) -> Answer:
     p = Passage("p1", "d1", text, 0, len(text), 4)
     start = text.index(quote)
     c = Citation(
@@ -37,7 +37,8 @@ def _answer(quote: str, text: str) -> Answer:
         4,
         start,
         start + len(quote),
-        True,
+        verified,
+        kind=kind,  # type: ignore[arg-type]
     )
     return Answer("q", f"“{quote}” [1]", False, (c,), (RetrievedPassage(p, 1.0),))
 
@@ -50,6 +51,20 @@ def test_render_escapes_html_and_shows_citation():
     src = render_sources(a)
     assert "<mark>&lt;img src=x onerror=alert(1)&gt;</mark>" in src
     assert "A &lt;b&gt;title&lt;/b&gt;" in src
+
+
+def test_the_articles_words_are_never_shown_as_a_persons_quotation():
+    a = _answer("needs insurance", "Bruen said Ukraine needs insurance.", kind="reported")
+    md = render_answer(a)
+    assert "Reuters (December 15, 2025), reported speech" in md and "Brett Bruen ·" not in md
+    assert "reporting Brett Bruen" in render_sources(a)
+    assert citation_choices(a)[0][0].startswith("[1] article’s words")
+
+
+def test_an_unverified_citation_is_never_rendered():
+    a = _answer("needs insurance", "Ukraine needs insurance, he said.", verified=False)
+    assert "✓ verified" not in render_answer(a) and citation_choices(a) == []
+    assert "<mark>" not in render_sources(a)
 
 
 def test_abstention_is_styled_apart_and_escaped():

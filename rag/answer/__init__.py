@@ -1,0 +1,1 @@
+"""Answering: evidence, scoring, one module per strategy, the typed router, rendering."""
