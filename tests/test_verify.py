@@ -173,3 +173,31 @@ def test_shifted_altered_or_cross_passage_spans_never_verify(data):
             return
         claim = Claim(other.passage_id, a, b, quote, "text")
     assert cite([claim], CFETCH).citations == ()
+
+
+# ---- the whole pipeline: the composer's copy tampered, the store's intact ---------------------
+@pytest.mark.slow
+def test_a_tampered_library_copy_is_withheld_end_to_end(tmp_path):
+    """Every quote the composer proposes is re-read from Chroma: when the in-memory copy of a
+    passage is changed (same id), citations from it are withheld and the answer never shows the
+    altered words."""
+    from dataclasses import replace
+
+    from rag.config import Settings
+    from rag.pipeline import Pipeline
+    from tests.conftest import SEED
+
+    pipe = Pipeline(Settings(store_dir=tmp_path / "store"))
+    assert all(r.ok for r in pipe.ingest([SEED]))
+    q = "What did Bruen say Ukraine needs?"
+    honest = pipe.ask(q)
+    assert honest.citations and all(c.verified for c in honest.citations)
+    lib = pipe.library
+    for c in honest.citations:  # a copy that says the opposite, under the same ids
+        p = lib.passages[c.passage_id]
+        lib.passages[c.passage_id] = replace(p, text=p.text.replace("needs", "rejects"))
+    a = pipe.ask(q)
+    assert "rejects" not in a.answer and all("rejects" not in c.quote for c in a.citations)
+    assert a.timings_ms.get("citations_withheld", 0) >= 1  # the altered spans were proposed, and refused
+    texts = {r.passage.passage_id: r.passage.text for r in a.passages}
+    assert all(texts[c.passage_id][c.start : c.end] == c.quote for c in a.citations)
