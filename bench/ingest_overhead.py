@@ -21,15 +21,18 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+import rag.nlp  # noqa: E402
 import rag.statements  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
 
 
 def run(paths: list[Path], with_statements: bool) -> dict[str, float]:
-    real = rag.statements.extract_statements
+    real = rag.statements.analyse
     if not with_statements:
-        rag.statements.extract_statements = lambda doc: []
+        rag.statements.analyse = lambda doc: rag.statements.Analysis((), ())  # type: ignore[assignment]
+    else:
+        rag.nlp.pipeline()  # the spaCy model load is not part of the ingest either
     try:
         with tempfile.TemporaryDirectory() as tmp:
             pipe = Pipeline(Settings(store_dir=Path(tmp)))
@@ -44,7 +47,7 @@ def run(paths: list[Path], with_statements: bool) -> dict[str, float]:
                 "statements": sum(r.statements for r in res),
             }
     finally:
-        rag.statements.extract_statements = real
+        rag.statements.analyse = real
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ def _paragraphs(body: str) -> list[str]:
     return out
 
 
-def make_document(title: str, paragraphs: list[str], source_key: str, **meta: str | None) -> Document:
+def make_document(title: str, paragraphs: list[str], source_key: str, **meta: Any) -> Document:
     """Assemble the clean text (headline, blank line, paragraphs) and its content id."""
     title = re.sub(r"\s+", " ", title).strip()
     paragraphs = [p for p in paragraphs if p.strip()]
@@ -115,18 +116,23 @@ def parse_markdown(text: str, source_key: str) -> Document:
     import yaml
 
     meta: dict[str, Any] = {}
+    warnings: list[str] = []
     if m := _FRONT.match(text):
         try:
             loaded = yaml.safe_load(m.group(1))
+            meta = loaded if isinstance(loaded, dict) else {}
         except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for 2024-13-45
-            raise LoadError(f"{source_key}: bad YAML front matter: {exc}") from exc
-        meta = loaded if isinstance(loaded, dict) else {}
+            # the body is still the article: keep it, read what "key: value" lines can be read,
+            # and say what was wrong
+            meta = _lenient_front(m.group(1))
+            why = " ".join(str(exc).split())[:160]
+            warnings.append(f"bad YAML front matter ({why}); read the body and {len(meta)} plain field(s)")
         text = text[m.end() :]
     paras = _paragraphs(text)
     title = str(meta.get("title") or "")
     if not title and paras and len(paras) > 1 and len(paras[0]) <= 200:
         title = paras.pop(0)
-    return make_document(
+    doc = make_document(
         title or Path(source_key).stem,
         paras,
         source_key,
@@ -136,6 +142,18 @@ def parse_markdown(text: str, source_key: str) -> Document:
         author=_str(meta.get("author")),
         licence=_str(meta.get("licence") or meta.get("license")),
     )
+    return replace(doc, warnings=tuple(warnings)) if warnings else doc
+
+
+def _lenient_front(block: str) -> dict[str, Any]:
+    """`key: value` lines of a front matter YAML could not read (quotes stripped)."""
+    out: dict[str, Any] = {}
+    for line in block.splitlines():
+        if m := re.match(r"^([A-Za-z_][\w-]*):\s*(.*?)\s*$", line):
+            value = m.group(2).strip().strip("\"'")
+            if value:
+                out.setdefault(m.group(1).lower(), value)
+    return out
 
 
 def _str(v: Any) -> str | None:

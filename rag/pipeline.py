@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
 from rag.load import SUFFIXES, LoadError, load_path
-from rag.types import Answer, Document, Scope
+from rag.types import Answer, Document, Passage, Scope
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rag.compose import Composer
     from rag.llm.generate import Generator
     from rag.retrieve import Library
+    from rag.statements import Analysis
     from rag.store import Store
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -38,6 +39,29 @@ class FileResult:
     message: str  # what happened, or why it failed
     passages: int = 0
     statements: int = 0
+
+
+def stored_document(passages: list[Passage], meta: dict[str, Any]) -> Document:
+    """A stored article rebuilt from its passages (offsets into its text) and metadata: the gaps
+    between paragraphs become blank lines, those inside a split paragraph spaces, so splitting
+    it again gives the same passages and ids."""
+    text = ""
+    prev: Passage | None = None
+    for p in sorted(passages, key=lambda p: p.start):
+        gap = p.start - len(text)
+        text += ("\n" if prev is not None and prev.paragraph != p.paragraph else " ") * max(gap, 0) + p.text
+        prev = p
+    return Document(
+        doc_id=str(meta["doc_id"]),
+        title=str(meta.get("title") or ""),
+        text=text,
+        source_key=str(meta.get("source_key") or meta["doc_id"]),
+        published=meta.get("published"),
+        source=meta.get("source"),
+        url=meta.get("url"),
+        author=meta.get("author"),
+        licence=meta.get("licence"),
+    )
 
 
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -97,50 +121,73 @@ class Pipeline:
         """Store one Document; `known` (surname -> full name) resolves names the text leaves short."""
         return self.ingest_documents([doc], known)[0]
 
-    def ingest_documents(self, docs: list[Document], known: dict[str, str] | None = None) -> list[FileResult]:
-        """Store several Documents with one embedding batch and a few store requests."""
+    def ingest_documents(
+        self,
+        docs: list[Document],
+        known: dict[str, str] | None = None,
+        analyses: list[Analysis] | None = None,
+    ) -> list[FileResult]:
+        """Store several Documents with one embedding batch and a few store requests; `analyses`
+        (statements.analyse of each document) when the caller has read them already."""
         from rag.passages import split_passages
-        from rag.statements import extract_statements, people_in
+        from rag.statements import analyse, complete
         from rag.store import doc_records
 
-        known = known if known is not None else self.known_names()
+        found = analyses if analyses is not None else [analyse(doc) for doc in docs]
+        known = known if known is not None else self.known_names(people=[n for a in found for n in a.people])
         batches = []
-        for doc in docs:
+        for doc, a in zip(docs, found):
             passages = split_passages(doc, self.settings.max_passage_chars)
-            batches.append(doc_records(doc, passages, extract_statements(doc, known), people_in(doc)))
+            batches.append(doc_records(doc, passages, complete(a.statements, known), a.people))
         out = []
         for doc, r in zip(docs, self.store.add_many(batches)):
             what = "added" if r.added else "already stored, unchanged"
             if r.replaced:
                 what += f", replaced {r.replaced} records of an older version"
+            if doc.warnings:
+                what += " (warning: " + "; ".join(doc.warnings) + ")"
             out.append(FileResult(doc.source_key, True, f"{what}: “{doc.title}”", r.passages, r.statements))
         return out
 
     def prepare(self) -> None:
         """What the app does before serving: open the store and the model, ingest the corpus
-        folder (idempotent: unchanged files cost a hash each), answer once to warm the caches."""
-        if self.settings.corpus_dir.is_dir():
-            for r in self.ingest([self.settings.corpus_dir]):
-                print(("ok   " if r.ok else "FAIL ") + f"{r.path}: {r.message}", flush=True)
+        folder (idempotent: unchanged files cost a hash each), re-read the statements of any
+        article stored by older extraction rules, answer once to warm the caches."""
+        results = self.ingest([self.settings.corpus_dir]) if self.settings.corpus_dir.is_dir() else []
+        for r in results + self.reextract():
+            print(("ok   " if r.ok else "FAIL ") + f"{r.path}: {r.message}", flush=True)
         self.ask("warm up")
 
-    def known_names(self, docs: Iterable[Document] = ()) -> dict[str, str]:
-        """Surname -> full name over the stored library and `docs` (the first spelling wins)."""
-        from rag.statements import people_in
+    def reextract(self) -> list[FileResult]:
+        """Articles whose statements an older extractor read (an upload, a URL: anything not in
+        the corpus folder) are read again from their stored text, so a stored library follows
+        the extractor; their passages and vectors stay (only new statement spans are embedded)."""
+        from rag.statements import EXTRACTOR
 
+        lib = self.library
+        lib.refresh()
+        by_doc: dict[str, list[str]] = {}
+        for pid, m in lib.meta.items():
+            if m.get("extractor") != EXTRACTOR:
+                by_doc.setdefault(str(m.get("doc_id")), []).append(pid)
+        docs = [
+            stored_document([lib.passages[p] for p in pids], lib.meta[pids[0]]) for pids in by_doc.values()
+        ]
+        return self.store_documents(docs) if docs else []
+
+    def known_names(self, people: Iterable[str] = ()) -> dict[str, str]:
+        """Surname -> full name over the stored library and `people` (the first spelling wins)."""
         known: dict[str, str] = {}
         self.library.refresh()  # the stored library as it is now, not as first seen
-        for full in [*sorted(self.library.people), *(n for d in docs for n in people_in(d))]:
-            known.setdefault(full.split()[-1], full)
+        for full in [*sorted(self.library.people), *people]:
+            if len(full.split()) > 1:
+                known.setdefault(full.split()[-1], full)
         return known
 
     def ingest(
         self, paths: Iterable[Path], progress: Callable[[int, int], None] | None = None, batch: int = 32
     ) -> list[FileResult]:
-        """Load every file first, so a transcript saying only "Biden" can borrow "Joe Biden"
-        from an article in the same batch; then store them `batch` at a time (one embedding
-        call each), calling `progress(done, total)` after each. One bad file never stops the
-        rest: a batch that fails is retried one document at a time."""
+        """Load every file (a bad one gets its reason, the rest go on), then store_documents."""
         results: list[FileResult] = []
         docs: list[Document] = []
         for path in expand(paths):
@@ -150,20 +197,41 @@ class Pipeline:
                 docs.append(load_path(path, int(self.settings.max_file_mb * 1_000_000)))
             except (LoadError, ValueError) as exc:
                 results.append(FileResult(str(path), False, str(exc)))
-        known = self.known_names(docs) if docs else {}
-        for at in range(0, len(docs), batch):
-            chunk = docs[at : at + batch]
+        return results + self.store_documents(docs, progress, batch)
+
+    def store_documents(
+        self, docs: list[Document], progress: Callable[[int, int], None] | None = None, batch: int = 32
+    ) -> list[FileResult]:
+        """Store loaded Documents: each is read (parsed) once, first, so a transcript saying only
+        "Biden" borrows "Joe Biden" from an article in the same ingest; then `batch` at a time
+        (one embedding call each), `progress(done, total)` after each. One bad document never
+        stops the rest: a batch that fails is retried one document at a time."""
+        from rag.statements import analyse
+
+        results: list[FileResult] = []
+        read: list[tuple[Document, Analysis]] = []
+        for doc in docs:
             try:
-                results += self.ingest_documents(chunk, known)
+                read.append((doc, analyse(doc)))
+            except Exception as exc:  # noqa: BLE001 - one unreadable text never stops the rest
+                results.append(
+                    FileResult(doc.source_key, False, f"{doc.source_key}: cannot read it: {exc!r}")
+                )
+        known = self.known_names(n for _, a in read for n in a.people) if read else {}
+        for at in range(0, len(read), batch):
+            chunk = [d for d, _ in read[at : at + batch]]
+            found = [a for _, a in read[at : at + batch]]
+            try:
+                results += self.ingest_documents(chunk, known, found)
             except Exception:  # noqa: BLE001 - whatever broke, retry alone so it breaks one file only
-                for doc in chunk:
+                for doc, a in zip(chunk, found):
                     try:
-                        results.append(self.ingest_document(doc, known))
+                        results += self.ingest_documents([doc], known, [a])
                     except Exception as exc:  # noqa: BLE001 - reported per file, the rest go on
                         why = str(exc) if isinstance(exc, (ValueError, RuntimeError)) else repr(exc)
                         results.append(FileResult(doc.source_key, False, f"{doc.source_key}: {why}"))
             if progress is not None:
-                progress(at + len(chunk), len(docs))
+                progress(at + len(chunk), len(read))
         return results
 
     def ask(

@@ -1,440 +1,433 @@
-"""Document -> [Statement]: who said what, by rules for English news prose.
+"""Document -> [Statement]: who said what, read from spaCy parses of the sentences that can hold
+a statement.
 
-Scope: direct quotes (curly or straight marks, spanning sentences, continued across
-paragraphs), reported speech ("X said (that) …", "…, X said", "according to X, …",
-"X described … as …"), speakers resolved to full names (surnames and pronouns to the most
-recent compatible person), several speakers sharing one statement, and roles taken from
-appositives ("Justin Logan, director of … at the Cato Institute") or titles ("US President
-Donald Trump"). Scare quotes and quoted titles without a reporting verb are not statements.
-Non-goals: transcripts with speaker labels, cross-document identity (later issues); no
-statistical model is available offline, so unusual syntax can be missed.
+Scope: direct quotes (rag/quotes.py finds the marks) with their cue after ("…,” he said"),
+before ("X said: “…”"), inverted ("said X"), split by the cue (“A,” she said, “B.”), running over
+paragraphs, or continuing the last speaker's turn; quoted fragments only where a verb of the
+sentence takes them ('called it "a grave mistake"'). Reported speech: the clause a speech verb
+governs ("X said (that) …", "…, X noted", "X told reporters …"), "according to X, …", "…, per X".
+Speakers, types and roles come from rag/speakers.py; transcripts from rag/transcript.py. Only
+candidate sentences are parsed (a quotation mark, a speech verb, "according to", "per"), each
+at most MAX_UNIT_CHARS around its cues and MAX_DOC_CHARS per document, so time stays bounded.
+Non-goals: speakers across documents beyond completing surnames (`complete`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
+from rag.lexicon import forms
+from rag.lexicon import words as vocabulary
 from rag.passages import paragraph_spans
+from rag.quotes import Quote, quote_spans
+from rag.speakers import Cast, Speaker
 from rag.text import sentence_spans
+from rag.transcript import is_transcript, transcript_statements
 from rag.types import Document, Statement
 
-# Verbs that report speech as a clause: "X said (that) …" — cues for reported speech.
-SPEECH = (
-    "said|says|say|told|tells|added|adds|explained|explains|stated|states|noted|notes|argued|"
-    "argues|warned|warns|claimed|claims|suggested|suggests|described|describes|insisted|"
-    "insists|stressed|stresses|emphasi[sz]ed|wrote|writes|announced|announces|declared|"
-    "declares|replied|responded|commented|observed|concluded|admitted|acknowledged|believes|"
-    "believed|predicted|maintained|maintains|contended|cautioned|conceded|confirmed|denied|"
-    "reported|pointed out|went on|assured|promised|vowed|threatened|agreed|countered|"
-    "estimated|thinks|thought|alleged|reiterated|asserted|told reporters|said in a statement|"
-    "wrote on Twitter"
-)
-# Any of those, plus verbs that take a quotation as their object: 'condemned the attack as
-# "unprovoked"', 'offered "sincere condolences"' — cues for direct quotes only.
-VERBS = (
-    SPEECH + "|remarked|tweeted|posted|asked|asks|continued|urged|urges|recalled|accused|"
-    "condemned|called|labell?ed|termed|dismissed|welcomed|praised|critici[sz]ed|blamed|pledged|"
-    "affirmed|characteri[sz]ed|expressed|hailed|adding|saying|asserting|noting|calling|"
-    "describing|warning|stating|claiming|arguing|insisting|telling|demanded|demands|"
-    "highlighted|recommended|advised|offered|issued a statement(?: praising| saying)?"
-)
-# Words that may stand between a speaker and the verb: "Johnson has promised", "He also cautioned".
-AUX = (
-    r"(?:(?:has|have|had|also|later|again|previously|reportedly|then|further|repeatedly|publicly|"
-    r"once|earlier|would|had\s+previously|has\s+since|yesterday|today|tonight|on\s+\w+day)\s+)*"
-)
-_TOK = r"(?:[A-Z][a-zà-öø-ÿ]+(?:[-'’][A-Z]?[a-zà-öø-ÿ]+)*|[A-Z]{2,}(?=\s+[A-Z][a-z]))"
-_PART = r"(?:von|van|der|den|de|da|di|du|la|le|bin|al|ibn)"
-NAME = rf"{_TOK}(?:\s+(?:{_PART}\s+)*(?:[A-Z]\.\s+)?{_TOK}){{0,6}}"
-NAMES = rf"{NAME}(?:(?:,\s*|\s+and\s+){NAME})*"
-PRON = r"[Hh]e|[Ss]he|[Tt]hey"
-WHO = rf"(?:{NAMES}|{PRON})"
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
 
-TITLES = set(
-    """president vice prime minister foreign defence defense chancellor secretary general
-    secretary-general senator sen rep representative governor mayor spokesman spokeswoman
-    spokesperson ambassador king queen pope dr mr mrs ms professor prof deputy chief
-    commander admiral colonel lieutenant director leader head chairman chair ceo minister
-    the us u.s. ukrainian russian american german french british finnish swedish chinese
-    polish japanese italian turkish nato un eu white house kremlin press former acting
-    interim premier envoy expert analyst official officials spokesperson lawmaker judge
-    justice state speaker majority minority advisor adviser national representative mp
-    member brigadier major sergeant captain general""".split()
-)
-NOT_PERSON = set(
-    """institute university room council ministry agency house union nations states kingdom
-    republic office department party court group organization organisation forces army navy
-    force assembly parliament committee commission bank fund times post news press service
-    centre center foundation association corporation company federation alliance kremlin
-    pentagon reuters ukraine russia europe moscow kyiv kiev washington berlin nato security
-    guard media network sea east west north south york cross street square week day monday
-    tuesday wednesday thursday friday saturday sunday january february march april may june
-    july august september october november december expert experts sources source
-    government administration china america britain france germany poland finland sweden
-    japan india turkey israel iran gaza crimea donbas donbass mariupol bakhmut kharkiv
-    odesa twitter telegram facebook associated tass interfax bbc cnn nbc abc cbs fox afp
-    bloomberg politico jazeera guardian journal ria novosti ukrinform kyodo xinhua lake river
-    mount island islands city county region province oblast brigade regiment battalion
-    division wagner rights watch international college school amnesty representatives
-    senate congress club zone""".split()
-)
-FUNCTION = set(
-    """when it as and but the this that in on at for if while after before you you’d you'd i we
-    they he she his her its our their there here what why how where who which then so also
-    meanwhile however yes no mr""".split()
-)
-_CONNECTIVE = re.compile(
-    r"^(?:In addition|Additionally|However|Also|Moreover|Furthermore|But|And|Meanwhile|"
-    r"Still|Instead|Nevertheless|Separately|Earlier|Later|Previously),\s+"
-)
-_ROLE = re.compile(
-    r",\s+(?P<role>(?:(?:a|an|the)\s+)?(?!who\b|which\b|that\b|and\b|but\b|said\b|he\b|she\b)"
-    r"[a-z][^,.;:“”\"()]{2,150}?)(?=,|\.(?:\s|$)|$|\s+(?:said|says|had|has|is|was|told))"
-)
-_PASSIVE = re.compile(r"\b(?:is|was|are|were|been|be)\s+$")
+EXTRACTOR = 2  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
+MAX_UNIT_CHARS = 2000  # a longer sentence is parsed only in windows around its cues
+WINDOW = 300  # characters kept on each side of a cue in such a window
+MAX_DOC_CHARS = 150_000  # most characters parsed per document (the rest is not read for statements)
+SHORT = 3  # quoted fragments shorter than this count only when a verb of the sentence takes them
 
 
-@dataclass
-class _People:
-    """Persons named in one document: full names, their roles, and where they are mentioned."""
-
-    full: dict[str, str] = field(default_factory=dict)  # surname/first name -> full name
-    roles: dict[str, str] = field(default_factory=dict)
-    mentions: list[tuple[int, str]] = field(default_factory=list)  # (offset, full name)
-    midcaps: set[str] = field(default_factory=set)  # capitalised words seen mid-sentence
-    subjects: list[tuple[int, str]] = field(default_factory=list)  # mentions opening a sentence
+@dataclass(frozen=True)
+class Unit:
+    start: int
+    end: int
+    paragraph: int
 
 
-def _clean_name(raw: str) -> tuple[str | None, str | None]:
-    """'United Nations Secretary General Antonio Guterres’s' -> ('Antonio Guterres',
-    'United Nations Secretary General'): the longest tail free of titles, organisations and
-    places; (None, None) when no such tail is left."""
-    toks = re.sub(r"[’']s$", "", raw.strip()).split()
-    while toks and toks[0].lower() in FUNCTION:
-        toks.pop(0)
-    cut = 0
-    for i, t in enumerate(toks):
-        low = t.lower().rstrip(".")
-        if (
-            low in TITLES
-            or low in NOT_PERSON
-            or re.search(r"-[a-z]", t)  # "Russian-speaking", "Western-leaning"
-            or (t.isupper() and len(t) > 1 and not re.fullmatch(r"[A-Z]\.", t))
-        ):
-            cut = i + 1
-    name = toks[cut:]
-    if not name or name[0].lower() in FUNCTION:
-        return None, None
-    return " ".join(name), (" ".join(toks[:cut]) or None)
+@dataclass(frozen=True)
+class Analysis:
+    statements: tuple[Statement, ...]
+    people: tuple[str, ...]  # full names of the persons the parsed sentences name
+    parsed_chars: int = 0
+    truncated: bool = False  # MAX_DOC_CHARS was reached: later sentences were not read
 
 
-_HONORIFICS = {"mr", "mrs", "ms", "dr", "sen", "rep", "prof"}
+@cache
+def _cue_re() -> re.Pattern[str]:
+    verbs = sorted({*forms("speech_verbs"), *forms("quote_verbs")}, key=len, reverse=True)
+    alts = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
+    return re.compile(rf"\b(?:{alts}|according\s+to|per)\b", re.I)
 
 
-def _is_title(title: str) -> bool:
-    """A title before a name is a role when it holds an office word ("Kremlin Press Secretary"),
-    not when it is only a place or a body ("United States", "Kharkiv Oblast") or "Mr."."""
-    words = {w.lower().rstrip(".") for w in title.split()}
-    return bool(words & (TITLES - _HONORIFICS))
-
-
-def _is_role(role: str) -> bool:
-    """An apposition after a name is a role, not a clause: ", heralding the pledge" and
-    ", speaking to MSNBC" describe what happened, not who the person is."""
-    first = role.strip().split()[0].lower()  # "a visiting lecturer" is a role: it has an article
-    return not first.endswith("ing")
-
-
-def _find_people(doc: Document, known: Mapping[str, str] | None = None) -> _People:
-    """Persons the document names; `known` (surname -> full name from the rest of the library)
-    completes surnames the document never spells out ("Biden" in a transcript)."""
-    people = _People()
-    for m in re.finditer(NAME, doc.text):
-        name, title = _clean_name(m.group(0))
-        if not name or len(name.split()) < 2:
-            continue
-        people.full.setdefault(name.split()[-1], name)
-        people.full.setdefault(name, name)
-        role = _ROLE.match(doc.text, m.end())
-        if role and name not in people.roles and _is_role(role.group("role")):
-            people.roles[name] = role.group("role").strip()
-        elif title and len(title.split()) > (1 if title.lower() in TITLES else 0) and _is_title(title):
-            people.roles.setdefault(name, title)
-    for surname, full_name in (known or {}).items():
-        people.full.setdefault(surname, full_name)
-    preps = {"in", "of", "from", "to", "at", "the", "near", "across", "into", "for", "by", "with", "a", "an"}
-    people.midcaps = {
-        m.group(2)
-        for m in re.finditer(r"(\w+)[,;]? ([A-Z][a-zà-öø-ÿ]+)", doc.text)
-        if m.group(1)[0].islower() and m.group(1) not in preps
-    }  # capitalised words used mid-sentence, not only as places ("in Belgorod")
-    starts = [a for ps, pe in paragraph_spans(doc.text) for a, _ in sentence_spans(doc.text, ps, pe)]
-    for m in re.finditer(NAME, doc.text):
-        name, _ = _clean_name(m.group(0))
-        if name and (full := people.full.get(name) or people.full.get(name.split()[-1])):
-            people.mentions.append((m.start(), full))
-            sent = max((a for a in starts if a <= m.start()), default=0)
-            lead = doc.text[sent : m.start()]
-            if re.fullmatch(r"(?:[^,]{0,40},\s*)?(?:[A-Z][\w.’'-]*\s+)*", lead):
-                people.subjects.append((m.start(), full))
-    return people
-
-
-@dataclass
-class _State:
-    people: _People
-    last: tuple[str, ...] = ()
-    last_para: int = -10
-    last_end: int = 0  # where the last statement's sentence ended
-
-
-def _resolve(who: str, pos: int, para: int, st: _State) -> tuple[str, ...]:
-    """Names or a pronoun -> full names; () when it is not a person we can name."""
-    if re.fullmatch(PRON, who):
-        plural = who.lower() == "they"
-        # A person introduced as a sentence's subject since the last statement outranks the
-        # last speaker: "Joe Biden was on vacation, where he told the press …".
-        fresh = [n for p, n in st.people.subjects if st.last_end <= p < pos]
-        if fresh and not plural:
-            return (fresh[-1],)
-        if st.last and para - st.last_para <= 1 and plural == (len(st.last) > 1):
-            return st.last
-        if plural:
-            return ()  # "they" of a group we cannot name
-        before = [n for p, n in st.people.mentions if p < pos]
-        return (before[-1],) if before else ()
-    out = []
-    for part in re.split(r",\s*|\s+and\s+", who):
-        if re.search(r"[’']s$", part.strip()):
-            continue  # "Smith’s lawyer": the possessor is not the speaker
-        name, _ = _clean_name(part)
-        if not name:
-            continue
-        full = st.people.full.get(name) or st.people.full.get(name.split()[-1])
-        if full:
-            out.append(full)
-        elif len(name.split()) == 1 and name in st.people.midcaps:
-            out.append(name)  # a one-word name used as a proper noun elsewhere ("said Tess")
-    return tuple(dict.fromkeys(out))
-
-
-def _role(speakers: tuple[str, ...], people: _People) -> str | None:
-    roles = [people.roles[s] for s in speakers if s in people.roles]
-    return "; ".join(roles) or None
-
-
-def _quote_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Quotation spans [start, end) including the marks inside text[s:e]."""
-    spans = []
-    for m in re.finditer(r"“[^”]*(?:”|$)", text[s:e]):
-        spans.append((s + m.start(), s + m.end()))
-    straight = [s + m.start() for m in re.finditer(r'"', text[s:e])]
-    for i in range(0, len(straight), 2):
-        a = straight[i]
-        b = straight[i + 1] + 1 if i + 1 < len(straight) else e
-        spans.append((a, b))
-    return sorted(spans)
-
-
-# Descriptors before a name after a quote: "…,” Kremlin spokesman Dmitry Peskov said / "…,”
-# Bulgaria's Minister of Agriculture, Yavor Gechev, said". No conjunctions: "while X said" is
-# another clause.
-_LEAD = (
-    r"(?:(?:[A-Z][\w’'.-]*|spokes(?:man|woman|person)|minister|secretary|president|official|"
-    r"adviser|advisor|chief|head|leader|ambassador|envoy|director|lawyer|attorney|aide|of|the|for|and),?\s+){0,6}?"
-)
-_AFTER = re.compile(
-    rf"\s*[,—–-]?\s*(?:(?P<cue1>{VERBS}|read\s+a\s+statement)\s+(?:by\s+|from\s+)?{_LEAD}(?P<who1>{WHO})(?<![’']s)(?![’']s\b)"
-    rf"|{_LEAD}(?P<who2>{NAME}(?:\s+and\s+{NAME})?|{PRON}),?\s+{AUX}(?P<cue2>{VERBS}))\b"
-)
-_OF = r"(?:\s+of\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"  # "Patrick Ryder of the US"
-_BEFORE = re.compile(rf"(?P<who>{WHO}){_OF}(?:,[^,“\"]{{3,150}},)?,?\s+{AUX}(?P<cue>{VERBS})\b")
-
-
-def _cues(text: str, sent_s: int, qs: int, qe: int, sent_e: int) -> list[tuple[str, str, int]]:
-    """(cue, who, where) candidates for the quote text[qs:qe] from its own sentence, best first:
-    a verb and speaker right after it ("…,” said X / X said), then speaker-verb pairs before it,
-    nearest first."""
-    out = []
-    if after := _AFTER.match(text, qe, sent_e):
-        who = after.group("who1") or after.group("who2")
-        out.append(
-            (
-                after.group("cue1") or after.group("cue2"),
-                who,
-                after.start("who1" if after.group("who1") else "who2"),
-            )
-        )
-    for m in reversed(list(_BEFORE.finditer(text, sent_s, qs))):
-        if not _PASSIVE.search(text[sent_s : m.start("cue")]):
-            out.append((m.group("cue"), m.group("who"), m.start("who")))
-    return out
-
-
-def _direct(doc: Document, para: int, ps: int, pe: int, qs: int, qe: int, st: _State) -> Statement | None:
-    """The quote text[qs:qe] with its speaker, or None when nobody can be named. Short quotes
-    (one or two words) count only with a reporting verb in their sentence: otherwise they are
-    scare quotes or titles."""
-    text = doc.text
-    spans = sentence_spans(text, ps, pe)
-    sent_s = max([a for a, _ in spans if a <= qs], default=ps)
-    sent_e = min([b for _, b in spans if b >= qe], default=pe)
-    short = len(text[qs + 1 : qe - 1].split()) < 3
-    speakers: tuple[str, ...] = ()
-    cue = None
-    for cue_, who, wpos in _cues(text, sent_s, qs, qe, sent_e):
-        if speakers := _resolve(who, wpos, para, st):
-            cue = cue_
-            break
-    whole = text[ps:qs].strip() == "" and text[qe:pe].strip(" .,") == ""  # the paragraph is the quote
-    if not speakers and not short and whole and st.last and para - st.last_para <= 1:
-        speakers = st.last  # a quote paragraph with no verb continues the last turn
-    if not speakers:
+def _cue(t: Token) -> tuple[str, bool] | None:
+    """(lemma, is a speech verb) when t is a reporting verb (quote-taking verbs: is_speech False)."""
+    if t.pos_ not in ("VERB", "AUX") and t.dep_ != "ROOT":
         return None
-    st.last, st.last_para, st.last_end = speakers, para, max(qe, sent_e)
-    return Statement(text[qs:qe], speakers, _role(speakers, st.people), cue, "direct", qs, qe)
-
-
-_INDIRECT = [
-    # "NATO membership … , explained Logan and Andrew Michta, professor …"
-    re.compile(rf"^(?P<content>.{{15,}}?),\s+(?P<cue>{SPEECH})\s+(?P<who>{NAMES})(?:,.*)?$"),
-    # "…, Logan said." / "…, he told reporters."
-    re.compile(rf"^(?P<content>.{{15,}}?),\s+(?P<who>{WHO})\s+(?P<cue>{SPEECH})(?:\s+\S+){{0,4}}$"),
-    # "According to Logan, …"
-    re.compile(rf"^According to (?P<who>{NAMES})(?:,[^,]{{3,150}})?,\s+(?P<content>.{{15,}})$"),
-    # "…, according to Logan."
-    re.compile(rf"^(?P<content>.{{15,}}?),?\s+according to (?P<who>{NAMES})(?:,.*)?$"),
-    # "Michta said (that) …" / "Bruen described … as …" / "He told reporters that …"
-    re.compile(
-        rf"^(?:[^,“\"]{{0,60}},\s+)?(?P<who>{WHO}){_OF}(?:,[^,“\"]{{3,150}},)?\s+{AUX}(?P<cue>{SPEECH})"
-        rf"(?:\s+(?:on|in|at|during)\s+[A-Za-z]+)?(?:\s+(?!that\b)[A-Za-z]+){{0,3}}?(?:\s+that)?\s+"
-        rf"(?P<content>.{{15,}})$"
-    ),
-]
-_NOT_CONTENT = re.compile(
-    r"^(?:(?:this|that|so)\b(?!\s+(?:is|was|would|will|could|has|had|means?|meant|must|should)\b)"
-    r"|in a statement\b|on \w+day\b|as much\b)",
-    re.I,
-)
-
-
-def _indirect(doc: Document, para: int, ss: int, se: int, st: _State) -> Statement | None:
-    """Reported speech in the sentence text[ss:se], or None."""
-    text = doc.text
-    body_end = se - 1 if text[se - 1] in ".!?" else se
-    sent = text[ss:body_end]
-    for pat in _INDIRECT:
-        m = pat.match(sent)
-        if not m or _PASSIVE.search(sent[: m.start("who")]):
-            continue
-        cs, ce = ss + m.start("content"), ss + m.end("content")
-        if (lead := _CONNECTIVE.match(text[cs:ce])) is not None:
-            cs += lead.end()
-        if _NOT_CONTENT.match(text[cs:ce]):
-            return None
-        speakers = _resolve(m.group("who"), ss + m.start("who"), para, st)
-        if not speakers or len(text[cs:ce].split()) < 3:
-            return None
-        cue = m.group("cue") if "cue" in m.groupdict() else "according to"
-        st.last, st.last_para, st.last_end = speakers, para, se
-        return Statement(text[cs:ce], speakers, _role(speakers, st.people), cue, "indirect", cs, ce)
+    speech, quoting = forms("speech_verbs"), forms("quote_verbs")
+    nxt = t.nbor(1).lower_ if t.i + 1 < len(t.doc) else ""
+    for w in (f"{t.lower_} {nxt}", t.lower_, t.lemma_.lower()):
+        if w in speech:
+            return speech[w], True
+        if w in quoting:
+            return quoting[w], False
     return None
 
 
-_UP = "A-ZÀ-ÖØ-Þ"
-_LABEL = re.compile(
-    rf"(?P<label>Q|(?:[{_UP}][{_UP}.’'-]*)(?: [{_UP}][{_UP}.’'-]*){{0,5}}):?\s+(?:\(As interpreted\.\)\s*)?"
-)
-_NOT_SPEAKERS = {"Q", "PARTICIPANT", "PARTICIPANTS", "INTERPRETER", "AUDIENCE", "MODERATOR", "STAFF"}
+def _adjacent(v: Token) -> Token | None:
+    """The name or pronoun written right before a verb (auxiliaries and adverbs between), when
+    the parser hung it elsewhere ("… Defence Secretary Ben Wallace said", Wallace parsed as the
+    object of an earlier verb; "strategist at the Bank Jason Wong told")."""
+    i = v.i - 1
+    while i >= 0 and v.doc[i].pos_ in ("AUX", "ADV", "PART") and v.doc[i].dep_ != "nsubj":
+        i -= 1
+    if i < 0:
+        return None
+    t = v.doc[i]
+    if t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or t.pos_ == "PRON":
+        return t
+    return None
 
 
-def _is_transcript(doc: Document) -> bool:
-    labelled = [
-        p
-        for p in paragraph_spans(doc.text)
-        if re.match(rf"(?:Q\s{{2,}}|[{_UP}][{_UP}.’' -]{{2,60}}:\s)", doc.text[p[0] : p[1]])
-    ]
-    return len(labelled) >= 3
+def _subject(v: Token, depth: int = 0) -> Token | None:
+    """The subject of a reporting verb; for "…, adding" or "and added", the verb it continues;
+    for an inverted "said X" parsed as an object, X; a name written right before the verb when
+    the parse put the subject's head elsewhere."""
+    for c in v.children:
+        if c.dep_ == "nsubj":
+            near = _adjacent(v)
+            if near is not None and near.ent_type_ == "PERSON" and c.ent_type_ != "PERSON" and near.i > c.i:
+                return near  # "strategist at the Bank Jason Wong told": Wong, not the strategist
+            return c
+        if c.dep_ == "agent":  # "as reported by Reuters"
+            return next((o for o in c.children if o.dep_ == "pobj"), None)
+    # "…, adding", "and added": the verb this one continues (a participle or a coordinated verb,
+    # not a clause of its own such as "as reported by")
+    if depth < 3 and v.head is not v and v.head.pos_ in ("VERB", "AUX"):
+        if v.dep_ == "conj" or (v.dep_ in ("advcl", "xcomp", "dep") and v.tag_ == "VBG"):
+            # the reporting verb this one continues, even when the parse hung it on a clause
+            # ("Kuleba said they … and added “…”", added parsed as a conjunct of the clause)
+            for a in v.ancestors:
+                if a.pos_ in ("VERB", "AUX") and (cue := _cue(a)) is not None and cue[1]:
+                    return _subject(a, depth + 1)
+            return _subject(v.head, depth + 1)
+    for c in v.rights:
+        if c.dep_ in ("dobj", "attr", "npadvmod", "oprd", "appos") and (c.ent_type_ or c.pos_ == "PROPN"):
+            return c
+        if c.dep_ in ("dobj", "nsubj") and c.lemma_.lower() in vocabulary("document_nouns"):
+            return c  # "“…,” read a statement by the president"
+    return _adjacent(v)
 
 
-def _label_speaker(label: str, doc: Document, people: _People) -> tuple[tuple[str, ...], str | None]:
-    """'PRESIDENT BIDEN' -> (('Joe Biden',), 'President'); 'THE PRESIDENT' -> the president the
-    title names; 'Q' and staff labels -> () (a reporter's question is nobody's statement)."""
-    if label in _NOT_SPEAKERS:
-        return (), None
-    words = label.replace("’", "'").split()
-    if words[:1] == ["THE"] and len(words) >= 2:
-        office = " ".join(w.capitalize() for w in words[1:])
-        m = re.search(rf"(?<!Vice ){office} ([A-Z][\w’'-]+)", doc.title + " " + doc.text)
-        if not m:
-            return (), None
-        words = [*words[1:], m.group(1).upper()]
-    cased = [w.capitalize() for w in words]
-    name, title = _clean_name(" ".join(cased))
-    if not name:
-        return (), None
-    full = people.full.get(name) or people.full.get(name.split()[-1]) or name
-    return (full,), title if title and _is_title(title) else None
-
-
-def _transcript_statements(doc: Document, people: _People) -> list[Statement]:
-    """Speaker-labelled turns: every paragraph of a turn is its speaker's own words."""
-    out: list[Statement] = []
-    speakers: tuple[str, ...] = ()
-    role: str | None = None
-    for ps, pe in paragraph_spans(doc.text)[1:]:
-        m = _LABEL.match(doc.text, ps, pe)
-        start = ps
-        if m and (m.group("label") == "Q" or doc.text[m.end("label") : m.end("label") + 1] == ":"):
-            speakers, role = _label_speaker(m.group("label"), doc, people)
-            start = m.end()
-        if not speakers or len(doc.text[start:pe].split()) < 2:
-            continue
-        spans = [(start, pe)] if pe - start <= 1000 else sentence_spans(doc.text, start, pe)
-        for a, b in spans:
-            if len(doc.text[a:b].split()) >= 2:
-                out.append(
-                    Statement(
-                        doc.text[a:b],
-                        speakers,
-                        role or _role(speakers, people),
-                        "said",
-                        "direct",
-                        a,
-                        b,
-                        transcript=True,
-                    )
-                )
+def _units(text: str, quotes: list[Quote]) -> list[Unit]:
+    """Sentences, joined where a quotation runs across them, with their paragraph numbers."""
+    out = []
+    for no, (ps, pe) in enumerate(paragraph_spans(text)):
+        cur: tuple[int, int] | None = None
+        for s, e in sentence_spans(text, ps, pe):
+            if cur and any(q.open_at < cur[1] and q.outer[1] > s for q in quotes):
+                cur = (cur[0], e)
+                continue
+            if cur:
+                out.append(Unit(cur[0], cur[1], no))
+            cur = (s, e)
+        if cur:
+            out.append(Unit(cur[0], cur[1], no))
     return out
 
 
-def people_in(doc: Document) -> list[str]:
-    """Full names of the persons the document mentions (quoted or not)."""
-    return sorted(set(_find_people(doc).full.values()))
+def _windows(text: str, u: Unit, quotes: list[Quote]) -> list[Unit]:
+    """A unit too long to parse whole, as windows around its quotation marks and cue words."""
+    anchors = [q.open_at for q in quotes if u.start <= q.open_at < u.end]
+    anchors += [m.start() for m in _cue_re().finditer(text, u.start, u.end)]
+    spans: list[tuple[int, int]] = []
+    for a in sorted(anchors)[:50]:
+        s, e = max(u.start, a - WINDOW), min(u.end, a + WINDOW)
+        s = text.rfind(" ", u.start, s) + 1 if s > u.start else s
+        e = text.find(" ", e, u.end) if 0 <= text.find(" ", e, u.end) else u.end
+        if spans and s <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(e, spans[-1][1]))
+        else:
+            spans.append((s, e))
+    return [Unit(s, e, u.paragraph) for s, e in spans]
+
+
+def _inside(pos: int, quotes: Iterable[Quote]) -> bool:
+    return any(q.open_at <= pos < q.outer[1] for q in quotes)
+
+
+@dataclass
+class _Reader:
+    """One document being read: its text, quotes, parsed units and cast."""
+
+    doc: Document
+    quotes: list[Quote]
+    cast: Cast
+
+    def statement(
+        self, sp: Speaker, a: int, b: int, cue: str | None, kind: str, para: int, end: int
+    ) -> Statement:
+        self.cast.heard(sp, end, para)
+        stype = sp.type
+        return Statement(self.doc.text[a:b], sp.names, sp.role, cue, kind, a, b, stype)  # type: ignore[arg-type]
+
+    def direct(self, q: Quote, u: Unit, d: Doc, here: list[Quote]) -> Statement | None:
+        text = self.doc.text
+        n_words = len(text[q.start : q.end].split())
+        first = next((t for t in d if u.start + t.idx >= q.start), None)
+        cands: list[tuple[int, Token]] = []
+        for t in d:
+            pos = u.start + t.idx
+            if _inside(pos, here) or (verb := _cue(t)) is None:
+                continue
+            after = pos >= q.outer[1]
+            a, b = (q.outer[1], pos) if after else (pos + len(t.text), q.open_at)
+            if any(a <= o.open_at < b for o in here if o is not q):
+                continue  # another quote stands between: the verb is that quote's
+            takes = first is not None and first in t.subtree
+            if (not verb[1] or n_words < SHORT) and not takes:
+                continue
+            # a verb that reports a clause of its own ("… though Reuters reports the bank had …")
+            # is that clause's cue, not this quote's
+            own = (
+                any(c.dep_ == "ccomp" and not _inside(u.start + c.idx, here) for c in t.children)
+                and not takes
+            )
+            cands.append((b - a + (0 if after else 1) + (10_000 if own else 0) - (5_000 if takes else 0), t))
+        for _, t in sorted(cands, key=lambda c: c[0]):
+            subj = _subject(t)
+            if subj is not None and (sp := self.cast.speaker(subj, u.start)) is not None:
+                lemma = (_cue(t) or ("",))[0]
+                cue = t.text + (" " + t.nbor(1).text if " " in lemma else "")
+                return self.statement(sp, q.start, q.end, cue, "direct", q.paragraph, u.end)
+        # a clause and a colon before the quote ("Seán O'Brien disagreed: “…”"): its subject's words
+        colon = next((t for t in reversed(d) if u.start + t.idx < q.open_at), None)
+        if colon is not None and colon.text == ":" and n_words >= SHORT:
+            intro: Token = colon.head
+            subj = _subject(intro) if intro.pos_ in ("VERB", "AUX") else None
+            if subj is not None and (sp := self.cast.speaker(subj, u.start)) is not None:
+                return self.statement(sp, q.start, q.end, intro.text, "direct", q.paragraph, u.end)
+        # no verb: "according to X, “…”" gives the quote to X
+        sent = first.sent if first is not None else None
+        for t in sent or ():
+            if t.lower_ in ("according", "per") and not _inside(u.start + t.idx, here):
+                if (obj := _object_of(t)) is not None and (sp := self.cast.speaker(obj, u.start)) is not None:
+                    cue = "according to" if t.lower_ == "according" else "per"
+                    return self.statement(sp, q.start, q.end, cue, "direct", q.paragraph, u.end)
+        return self.continued(q, u, n_words)
+
+    def continued(self, q: Quote, u: Unit, n_words: int) -> Statement | None:
+        """A quote with no cue of its own: the last speaker's turn goes on (the same paragraph,
+        a quote paragraph after theirs, or a quote running over paragraphs), unless another
+        person has been introduced as a subject since."""
+        cast, text = self.cast, self.doc.text
+        last = cast.last
+        if last is None or n_words < SHORT:
+            return None
+        ps, pe = paragraph_spans(text)[q.paragraph]
+        whole = text[ps : q.open_at].strip() == "" and text[q.outer[1] : pe].strip(' .,”’"') == ""
+        if not (
+            q.continues or cast.last_para == q.paragraph or (whole and q.paragraph - cast.last_para <= 1)
+        ):
+            return None
+        fresh = [m for m in cast.mentions if cast.last_end <= m.pos < q.open_at and m.subject]
+        if fresh and last.type == "person" and fresh[-1].name not in last.names:
+            last = Speaker((fresh[-1].name,), "person", cast.roles.get(fresh[-1].name))
+        return self.statement(last, q.start, q.end, None, "direct", q.paragraph, u.end)
+
+    def _clause(self, t: Token, u: Unit, here: list[Quote]) -> tuple[int, int] | None:
+        """The span a speech verb reports: its clausal complements ("…, but …, he noted": both),
+        without the verb's own words and without a report nested at their edge ("…, though
+        Reuters reports …" is Reuters' statement, not part of this one)."""
+        clauses = [ch for ch in t.children if ch.dep_ == "ccomp"]
+        if not clauses:
+            return None
+        inner = {y.i for ch in clauses for y in ch.subtree}
+        for y in list(inner):  # a nested reporting verb with its own subject and what it governs
+            x = t.doc[y]
+            if (
+                x.i != t.i
+                and x.dep_ in ("advcl", "conj", "parataxis")
+                and _cue(x)
+                and _subject(x) is not None
+            ):
+                inner -= {z.i for z in x.subtree}
+        mine = {y.i for y in t.subtree}
+        if not inner:
+            return None
+        lo, hi = min(inner), max(inner)
+        toks = [t.doc[i] for i in range(lo, hi + 1) if i in inner or i not in mine]
+        while toks and (toks[-1].is_punct or toks[-1].lower_ in ("that", "though", "while", "as", "and")):
+            toks.pop()
+        while toks and (toks[0].is_punct or toks[0].lower_ == "that"):
+            toks.pop(0)
+        said = [x for x in toks if not x.is_punct and not _inside(u.start + x.idx, here)]
+        if len(said) < 3:
+            return None  # the clause is a direct quote (“A,” she said, “B.”): read as one
+        return u.start + toks[0].idx, u.start + toks[-1].idx + len(toks[-1].text)
+
+    def _characterised(self, t: Token, u: Unit) -> tuple[int, int] | None:
+        """X as Y of a verb that characterises ("described X as Y", "condemned X as Y", "called it
+        Y"): the span from X to the end of Y."""
+        obj = next((c for c in t.children if c.dep_ == "dobj"), None)
+        pred = next(
+            (c for c in t.children if (c.dep_ == "prep" and c.lower_ == "as") or c.dep_ == "oprd"), None
+        )
+        if obj is None or pred is None:
+            return None
+        toks = sorted([*obj.subtree, *pred.subtree], key=lambda x: x.i)
+        while toks and toks[-1].is_punct:
+            toks.pop()
+        return (u.start + toks[0].idx, u.start + toks[-1].idx + len(toks[-1].text)) if toks else None
+
+    def _according(self, t: Token, u: Unit) -> tuple[int, int] | None:
+        """The sentence that "according to X" / "per X" credits, without that phrase."""
+        drop = {x.i for x in t.subtree}
+        keep = [x for x in t.sent if x.i not in drop and not x.is_punct]
+        if not keep:
+            return None
+        return u.start + keep[0].idx, u.start + keep[-1].idx + len(keep[-1].text)
+
+    def _worth(self, a: int, b: int, here: list[Quote]) -> bool:
+        """Reported words say something of their own: three or more words outside quotation marks."""
+        if any(q.start <= a and b <= q.end for q in here):
+            return False  # wholly a direct quote: read as one
+        text = self.doc.text
+        unquoted = "".join(ch if not _inside(a + i, here) else " " for i, ch in enumerate(text[a:b]))
+        return len(unquoted.split()) >= 3
+
+    def reported(self, u: Unit, d: Doc, here: list[Quote], said: list[Statement]) -> list[Statement]:
+        """Reported speech in a unit; `said`: the unit's direct statements found already."""
+        out: list[Statement] = []
+        credits: list[tuple[Token, tuple[int, int], Token]] = []
+        for t in d:
+            if _inside(u.start + t.idx, here):
+                continue
+            if t.lower_ in ("according", "per") and (obj := _object_of(t)) is not None:
+                if (span := self._according(t, u)) is not None:
+                    credits.append((t, span, obj))
+                continue
+            c = _cue(t)
+            if c is not None and not c[1] and (span := self._characterised(t, u)) is not None:
+                subj = _subject(t)  # "Bruen described the concession as substantial"
+                if subj is not None and self._worth(*span, here) and (sp := self.cast.speaker(subj, u.start)):
+                    out.append(self.statement(sp, span[0], span[1], t.text, "indirect", u.paragraph, u.end))
+                continue
+            if c is None or not c[1]:
+                continue
+            agent = next((ch for ch in t.children if ch.dep_ == "agent"), None)
+            if agent is not None:  # "…, as reported by Reuters": a credit, like "according to"
+                if (obj := _object_of(agent)) is not None and (span := self._according(t, u)) is not None:
+                    credits.append((t, span, obj))
+                continue
+            if (span := self._clause(t, u, here)) is None:
+                continue
+            subj = _subject(t)
+            if subj is not None and self._worth(*span, here) and (sp := self.cast.speaker(subj, u.start)):
+                out.append(self.statement(sp, span[0], span[1], t.text, "indirect", u.paragraph, u.end))
+        for t, (a, b), obj in credits:
+            # "According to the BBC, Wallace said …": when the sentence already gives its words to
+            # someone, the outlet is where the report comes from, not another statement of them
+            sent = (u.start + t.sent.start_char, u.start + t.sent.end_char)
+            if (sp := self.cast.speaker(obj, u.start)) is None or not self._worth(a, b, here):
+                continue
+            if any(sent[0] <= s.start < sent[1] and s.speakers != sp.names for s in [*said, *out]):
+                continue
+            cue = {"according": "according to", "per": "per"}.get(t.lower_, t.text)
+            out.append(self.statement(sp, a, b, cue, "indirect", u.paragraph, u.end))
+        return out
+
+
+def _object_of(t: Token) -> Token | None:
+    """X of "according to X" / "per X"."""
+    heads = [t] + [c for c in t.children if c.lower_ == "to"]
+    for h in heads:
+        for c in h.children:
+            if c.dep_ == "pobj":
+                return c
+    return None
+
+
+@lru_cache(maxsize=8)  # `quotes` and tests ask twice; ingest passes its analyses along
+def analyse(doc: Document) -> Analysis:
+    """Every statement of a document in reading order (offsets into doc.text; the headline is
+    skipped), and the people its parsed sentences name."""
+    from rag import nlp
+
+    text = doc.text
+    paras = paragraph_spans(text)
+    cast = Cast(text, para_starts=[s for s, _ in paras])
+    if is_transcript(doc):
+        stmts = transcript_statements(doc, {})
+        return Analysis(tuple(stmts), tuple(dict.fromkeys(n for s in stmts for n in s.speakers)))
+    quotes = quote_spans(text)
+    skip_head = bool(doc.title) and text.startswith(doc.title)
+    units: list[Unit] = []
+    budget, truncated = MAX_DOC_CHARS, False
+    for u in _units(text, quotes):
+        if u.paragraph == 0 and skip_head:
+            continue
+        if not (
+            _inside(u.start, quotes) or any(u.start <= q.open_at < u.end for q in quotes)
+        ) and not _cue_re().search(text, u.start, u.end):
+            continue
+        for w in [u] if u.end - u.start <= MAX_UNIT_CHARS else _windows(text, u, quotes):
+            if budget - (w.end - w.start) < 0:
+                truncated = True
+                break
+            budget -= w.end - w.start
+            units.append(w)
+    # the sentence before each candidate is parsed too: who it makes the subject is who a
+    # following "he said" most likely means
+    sentences = [s for ps, pe in paras for s in sentence_spans(text, ps, pe)]
+    starts = {u.start for u in units}
+    context: list[Unit] = []
+    for i, (a, _) in enumerate(sentences[1:], 1):
+        prev = sentences[i - 1]
+        size = prev[1] - prev[0]
+        if a in starts and prev[0] not in starts and size <= MAX_UNIT_CHARS and budget > size:
+            context.append(Unit(prev[0], prev[1], -1))
+            budget -= size
+    docs = nlp.parse([text[u.start : u.end] for u in units + context])
+    for u, d in zip(units + context, docs):
+        cast.add_entities(u.start, list(d.ents), u.end)
+    cast.index_mentions(sentences, [q.outer for q in quotes])
+    reader = _Reader(doc, quotes, cast)
+    out: list[Statement] = []
+    done: set[int] = set()
+    for u, d in zip(units, docs):
+        here = [q for q in quotes if u.start <= q.open_at < u.end]
+        said = []
+        for q in here:
+            if q.open_at not in done and (st := reader.direct(q, u, d, here)) is not None:
+                said.append(st)
+            done.add(q.open_at)
+        out += said + reader.reported(u, d, here, said)
+    out.sort(key=lambda s: (s.start, s.end))
+    people = tuple(dict.fromkeys(cast.full.values()))
+    return Analysis(tuple(out), people, MAX_DOC_CHARS - budget, truncated)
+
+
+def complete(statements: Iterable[Statement], known: Mapping[str, str]) -> list[Statement]:
+    """Surnames the document never spells out, completed from the rest of the library (`known`:
+    surname -> full name, as Pipeline.known_names gives it)."""
+    low = {k.lower(): v for k, v in known.items()}
+    out = []
+    for s in statements:
+        if s.speaker_type == "person":
+            names = tuple(low.get(n.lower(), n) if len(n.split()) == 1 else n for n in s.speakers)
+            s = replace(s, speakers=tuple(dict.fromkeys(names)))
+        out.append(s)
+    return out
 
 
 def extract_statements(doc: Document, known: Mapping[str, str] | None = None) -> list[Statement]:
-    """Every statement in reading order, offsets into doc.text. The headline is skipped.
-    `known` maps surnames to full names seen elsewhere in the library."""
-    st = _State(_find_people(doc, known))
-    if _is_transcript(doc):
-        return _transcript_statements(doc, st.people)
-    out: list[Statement] = []
-    for para, (ps, pe) in enumerate(paragraph_spans(doc.text)):
-        if para == 0 and doc.title and doc.text.startswith(doc.title):
-            continue
-        quotes = [(qs, qe) for qs, qe in _quote_spans(doc.text, ps, pe) if doc.text[qs + 1 : qe - 1].strip()]
-        done: set[tuple[int, int]] = set()
-        for ss, se in sentence_spans(doc.text, ps, pe):
-            inside = [q for q in quotes if q[0] < se and q[1] > ss]
-            if not inside:
-                found = _indirect(doc, para, ss, se, st)
-                out.extend([found] if found else [])
-            for qs, qe in inside:
-                if (qs, qe) not in done:
-                    done.add((qs, qe))
-                    found = _direct(doc, para, ps, pe, qs, qe, st)
-                    out.extend([found] if found else [])
-    return out
+    """Every statement in reading order, offsets into doc.text; `known` maps surnames to full
+    names seen elsewhere in the library."""
+    return complete(analyse(doc).statements, known or {})
+
+
+def people_in(doc: Document) -> list[str]:
+    """Full names of the persons the document's parsed sentences name (quoted or not)."""
+    return sorted(set(analyse(doc).people))

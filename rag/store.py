@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
 from rag.embed import model_tag
+from rag.statements import EXTRACTOR
 from rag.text import sentence_spans
 from rag.types import Document, Passage, Statement
 from rag.verify import StoredPassage, quotable_spans
@@ -118,7 +119,9 @@ def collection_name(settings: Settings) -> str:
 
 
 def statement_id(doc_id: str, s: Statement) -> str:
-    key = f"{doc_id}:{s.start}:{s.end}:{s.speaker}"
+    """Content-hash id; the extractor version is part of it, so a library read by older rules
+    gets new statement records on its next ingest, its passages (and their vectors) unchanged."""
+    key = f"{doc_id}:{s.start}:{s.end}:{s.speaker}:{s.kind}:e{EXTRACTOR}"
     return "s" + hashlib.sha256(key.encode()).hexdigest()[:15]
 
 
@@ -262,7 +265,14 @@ def doc_records(
     for i, p in enumerate(passages):
         ids.append(p.passage_id)
         texts.append(p.text)
-        meta = {**base, "kind": "passage", "paragraph": p.paragraph, "start": p.start, "end": p.end}
+        meta = {
+            **base,
+            "kind": "passage",
+            "paragraph": p.paragraph,
+            "start": p.start,
+            "end": p.end,
+            "extractor": EXTRACTOR,
+        }
         if i == 0 and people:
             meta["people"] = "; ".join(people)
         metas.append(meta)

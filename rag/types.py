@@ -33,6 +33,7 @@ class Document:
     url: str | None = None
     author: str | None = None
     licence: str | None = None
+    warnings: tuple[str, ...] = ()  # what was wrong with the file but did not stop it (bad front matter)
 
 
 @dataclass(frozen=True)

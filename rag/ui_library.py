@@ -137,15 +137,15 @@ def ingest_files(
             docs.append(as_own_source(load_path(path)))
         except (LoadError, ValueError, OSError) as exc:
             results.append(FileResult(path.name, False, str(exc)))
-    known = pipe.known_names(docs) if docs else {}
-    for i, doc in enumerate(docs):
-        shown = doc.source_key.rsplit("#", 1)[0]  # the file's name, as the user knows it
+    if progress:
+        progress(0, len(docs), "Indexing")
+
+    def step(done: int, total: int) -> None:
         if progress:
-            progress(i, len(docs), f"Indexing {shown}")
-        try:
-            results.append(replace(pipe.ingest_document(doc, known), path=shown))
-        except Exception as exc:  # noqa: BLE001 - reported for this file; the others still go in
-            results.append(FileResult(shown, False, f"{shown}: {exc}"))
+            progress(done, total, f"Indexed {done} of {total}")
+
+    for r in pipe.store_documents(docs, step):
+        results.append(replace(r, path=r.path.rsplit("#", 1)[0]))  # the file's name, as the user knows it
     if progress:
         progress(len(docs), len(docs), "Done")
     return results

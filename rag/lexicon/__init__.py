@@ -26,3 +26,15 @@ def words(name: str) -> frozenset[str]:
         if entry:
             out.add(" ".join(entry.split()))
     return frozenset(out)
+
+
+@cache
+def forms(name: str) -> dict[str, str]:
+    """For a verb list whose lines are 'lemma form form …' (comma-separated when a form has a
+    space: 'point out, points out, pointed out'): every form, and the lemma, -> the lemma."""
+    out: dict[str, str] = {}
+    for entry in sorted(words(name)):
+        chunks = [c.strip() for c in entry.split(",")] if "," in entry else entry.split()
+        for form in chunks:
+            out.setdefault(form, chunks[0])
+    return out
