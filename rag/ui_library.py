@@ -134,7 +134,7 @@ def ingest_files(
         try:
             if reason := check_upload(path, max_bytes):
                 raise LoadError(reason)
-            docs.append(as_own_source(load_path(path)))
+            docs.append(as_own_source(load_path(path, max_bytes, settings=pipe.settings)))
         except (LoadError, ValueError, OSError) as exc:
             results.append(FileResult(path.name, False, str(exc)))
     known = pipe.known_names(docs) if docs else {}
