@@ -92,7 +92,18 @@ class Settings(BaseSettings):
     auth: str | None = Field(
         None, description="'user:password' turns on the app's login page; unset means no login."
     )
-    url_timeout: float = Field(15.0, description="Seconds the app waits for a URL it is asked to ingest.")
+    url_timeout: float = Field(
+        15.0,
+        description="Seconds a URL being ingested may take in all: every redirect, connecting, the "
+        "headers and the whole body (a server trickling bytes is cut off when they are up).",
+    )
+    url_allow_private: bool = Field(
+        False,
+        description="Let URL ingest reach non-public addresses: loopback, private (10/8, 172.16/12, "
+        "192.168/16, fc00::/7), link-local (169.254/16 — cloud metadata — and fe80::/10), CGNAT, "
+        "multicast, reserved. Off by default: whoever can reach the app could otherwise make it "
+        "fetch internal services. Checked after DNS resolution and on every redirect.",
+    )
     pdf_max_pages: int = Field(1000, description="Most pages a PDF may have (more: refused, unread).")
     pdf_max_stream_mb: float = Field(
         10.0,

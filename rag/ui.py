@@ -277,7 +277,7 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
 
     def add_url(url: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         progress(0, desc=f"Fetching {url}")
-        r = ingest_one(pipe, lambda: load_url(url, settings.url_timeout, max_bytes), url)
+        r = ingest_one(pipe, lambda: load_url(url, settings=settings), url)
         return (results_markdown([r]), *tables())
 
     def delete(doc_id: str | None) -> tuple[Any, ...]:
