@@ -88,7 +88,7 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
     from rag.load import load_path
     from rag.statements import extract_statements
 
-    doc = load_path(Path(args.file))
+    doc = load_path(Path(args.file), int(settings.max_file_mb * 1_000_000), settings=settings)
     stmts = extract_statements(doc)
     if args.json:
         _print_json([s.to_json() for s in stmts])

@@ -92,4 +92,45 @@ class Settings(BaseSettings):
     auth: str | None = Field(
         None, description="'user:password' turns on the app's login page; unset means no login."
     )
-    url_timeout: float = Field(15.0, description="Seconds the app waits for a URL it is asked to ingest.")
+    url_timeout: float = Field(
+        15.0,
+        description="Seconds a URL being ingested may take in all: every redirect, connecting, the "
+        "headers and the whole body (a server trickling bytes is cut off when they are up).",
+    )
+    url_allow_private: bool = Field(
+        False,
+        description="Let URL ingest reach non-public addresses: loopback, private (10/8, 172.16/12, "
+        "192.168/16, fc00::/7), link-local (169.254/16 — cloud metadata — and fe80::/10), CGNAT, "
+        "multicast, reserved. Off by default: whoever can reach the app could otherwise make it "
+        "fetch internal services. Checked after DNS resolution and on every redirect.",
+    )
+    pdf_max_pages: int = Field(1000, description="Most pages a PDF may have (more: refused, unread).")
+    pdf_max_stream_mb: float = Field(
+        10.0,
+        description="Most MB any one compressed PDF stream may inflate to (a page's content is "
+        "typically 5-50 kB; pypdf's parsers can hold ~20 times a stream's size while reading it).",
+    )
+    pdf_max_inflate_mb: float = Field(
+        50.0,
+        description="Most MB a PDF's page contents may inflate to in total (a decompression bomb "
+        "spread over many pages is refused when it passes this).",
+    )
+    pdf_timeout: float = Field(
+        60.0,
+        description="Seconds a PDF's text extraction may take in all, checked at every content "
+        "operation (real PDFs: about 35 pages a second on this project's 2-core machine).",
+    )
+    max_text_chars: int = Field(
+        3_000_000,
+        description="Most characters of text one PDF or HTML file may yield (more: refused).",
+    )
+    html_max_elements: int = Field(
+        50_000,
+        description="Most elements an HTML page may have (trafilatura's time grows faster than their "
+        "number: 40,000 bare paragraphs take about 10 s here).",
+    )
+    html_max_depth: int = Field(
+        200,
+        description="Deepest element nesting an HTML page may have; the HTML parser (libxml2) stops "
+        "at 256 levels and silently drops what is deeper, so values of 256 or more never refuse.",
+    )

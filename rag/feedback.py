@@ -2,7 +2,10 @@
 
 Scope: appending one feedback line per click to `<data_dir>/feedback.jsonl` (one JSON object a
 line, safe to append from several threads of one process), and rendering question/answer turns
-with their citations as a Markdown document. Non-goals: analysing feedback, the UI (ui.py).
+with their citations as a Markdown document; every file written is inside `data_dir`
+(RAG_DATA_DIR): `data_path` takes plain names only and refuses a path that, links resolved,
+leads out of it, so no name, question or symlink can send a write elsewhere. Non-goals:
+analysing feedback, the UI (ui.py), guarding against a local user swapping links mid-write.
 A turn is `{"question": str, "answer": <Answer JSON of DESIGN §3>}`.
 """
 
@@ -20,8 +23,26 @@ from rag.types import QUOTATION_KINDS
 _LOCK = threading.Lock()
 
 
+def data_path(data_dir: Path, *names: str) -> Path:
+    """`data_dir/names…`, resolved, refused unless each name is a plain file name and the
+    resolved path is still inside `data_dir` (itself resolved, so it may be a link)."""
+    for name in names:
+        if name in ("", ".", "..") or any(ch in name for ch in "/\\\x00"):
+            raise ValueError(
+                f"{name!r} is not a plain file name; app data is only written inside RAG_DATA_DIR ({data_dir})"
+            )
+    root = data_dir.resolve()
+    path = root.joinpath(*names).resolve()
+    if not path.is_relative_to(root):
+        raise ValueError(
+            f"{root.joinpath(*names)} leads to {path}, outside RAG_DATA_DIR ({root}); "
+            "remove that link or set RAG_DATA_DIR to a folder of its own"
+        )
+    return path
+
+
 def feedback_path(data_dir: Path) -> Path:
-    return data_dir / "feedback.jsonl"
+    return data_path(data_dir, "feedback.jsonl")
 
 
 def record_feedback(data_dir: Path, turn: dict[str, Any], liked: bool | str | None) -> dict[str, Any]:
@@ -39,8 +60,8 @@ def record_feedback(data_dir: Path, turn: dict[str, Any], liked: bool | str | No
             for c in answer.get("citations", [])
         ],
     }
+    data_dir.mkdir(parents=True, exist_ok=True)
     path = feedback_path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(entry, ensure_ascii=False) + "\n"
     with _LOCK, path.open("a", encoding="utf-8") as fh:
         fh.write(line)
@@ -97,8 +118,7 @@ def conversation_markdown(turns: list[dict[str, Any]], title: str = "Sourced ans
 
 def export_markdown(data_dir: Path, turns: list[dict[str, Any]]) -> Path:
     """Write the conversation to `<data_dir>/exports/conversation-<time>.md` and return the path."""
-    folder = data_dir / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"conversation-{datetime.now(UTC):%Y%m%d-%H%M%S-%f}.md"
+    data_path(data_dir, "exports").mkdir(parents=True, exist_ok=True)
+    path = data_path(data_dir, "exports", f"conversation-{datetime.now(UTC):%Y%m%d-%H%M%S-%f}.md")
     path.write_text(conversation_markdown(turns), encoding="utf-8")
     return path

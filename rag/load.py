@@ -2,7 +2,9 @@
 
 Scope: the scraped-article text form of the seed (headline, doubled timestamp, caption and
 trailer), Markdown with YAML front matter, plain text, HTML (trafilatura) and PDF (pypdf);
-decoding of non-UTF-8 text. Non-goals: fetching URLs, splitting into passages.
+decoding of non-UTF-8 text. PDF and HTML are parsed within the limits of `settings` (pages,
+inflated bytes, text, elements, nesting: rag/limits.py). Non-goals: fetching URLs, splitting
+into passages.
 Every failure is a LoadError whose message names the file and the problem.
 """
 
@@ -13,9 +15,12 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.types import Document
+
+if TYPE_CHECKING:
+    from rag.config import Settings
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
 
@@ -164,17 +169,24 @@ def parse_text(text: str, source_key: str) -> Document:
     return parse_scraped(text, source_key) or parse_markdown(text, source_key)
 
 
-def parse_html(html: str, source_key: str, url: str | None = None) -> Document:
+def parse_html(
+    html: str, source_key: str, url: str | None = None, *, settings: Settings | None = None
+) -> Document:
     import trafilatura
 
+    from rag.limits import check_text, html_tree
+
+    tree = html_tree(html, source_key, settings)  # refused past the element and nesting limits
     try:
-        data = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_precision=True)
+        data = trafilatura.bare_extraction(
+            html if tree is None else tree, url=url, with_metadata=True, favor_precision=True
+        )
     except Exception as exc:  # trafilatura raises many kinds on broken markup
         raise LoadError(f"{source_key}: could not parse HTML: {exc}") from exc
     if data is None:
         raise LoadError(f"{source_key}: no article text found in the HTML")
     d = data.as_dict() if hasattr(data, "as_dict") else dict(data)
-    body = d.get("text") or ""
+    body = check_text(d.get("text") or "", source_key, settings)
     return make_document(
         d.get("title") or Path(source_key).stem,
         _paragraphs(body.replace("\n", "\n\n")),
@@ -186,21 +198,12 @@ def parse_html(html: str, source_key: str, url: str | None = None) -> Document:
     )
 
 
-def parse_pdf(data: bytes, source_key: str) -> Document:
-    import io
+def parse_pdf(data: bytes, source_key: str, *, settings: Settings | None = None) -> Document:
+    from rag.limits import pdf_text
 
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata
-    except (PdfReadError, ValueError, OSError, KeyError) as exc:
-        raise LoadError(f"{source_key}: not a readable PDF: {exc}") from exc
-    title = str(info.title) if info and info.title else Path(source_key).stem
-    paras = [p for page in pages for p in _paragraphs(page)]
-    return make_document(title, paras, source_key, author=info.author if info else None)
+    pdf = pdf_text(data, source_key, settings)  # refused past the page, inflate, text, time limits
+    paras = [p for page in pdf.pages for p in _paragraphs(page)]
+    return make_document(pdf.title or Path(source_key).stem, paras, source_key, author=pdf.author)
 
 
 MAX_FILE_BYTES = 20_000_000  # a news article or policy text is far smaller
@@ -220,8 +223,16 @@ def _too_big(name: str, size: int, max_bytes: int) -> LoadError:
     )
 
 
-def load_bytes(data: bytes, name: str, url: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Document:
-    """Parse one file's bytes by its name's suffix."""
+def load_bytes(
+    data: bytes,
+    name: str,
+    url: str | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    *,
+    settings: Settings | None = None,
+) -> Document:
+    """Parse one file's bytes by its name's suffix (PDF and HTML within `settings`' limits;
+    None: the default limits)."""
     name = safe_name(name)
     if len(data) > max_bytes:
         raise _too_big(name, len(data), max_bytes)
@@ -229,18 +240,18 @@ def load_bytes(data: bytes, name: str, url: str | None = None, max_bytes: int = 
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
             raise LoadError(f"{name}: has a .pdf name but is not a PDF")
-        return parse_pdf(data, name)
+        return parse_pdf(data, name, settings=settings)
     if suffix not in SUFFIXES:
         raise LoadError(
             f"{name}: unsupported file type {suffix or '(none)'}; use one of " + ", ".join(sorted(SUFFIXES))
         )
     text = decode(data, name)
     if suffix in (".html", ".htm"):
-        return parse_html(text, name, url)
+        return parse_html(text, name, url, settings=settings)
     return parse_text(text, name)
 
 
-def load_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
+def load_path(path: Path, max_bytes: int = MAX_FILE_BYTES, *, settings: Settings | None = None) -> Document:
     try:
         size = path.stat().st_size
         if size > max_bytes:  # refuse before reading 50 MB into memory
@@ -248,4 +259,4 @@ def load_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(f"{safe_name(path.name)}: cannot read: {exc.strerror}") from exc
-    return load_bytes(data, path.name, max_bytes=max_bytes)
+    return load_bytes(data, path.name, max_bytes=max_bytes, settings=settings)

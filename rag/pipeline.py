@@ -194,7 +194,9 @@ class Pipeline:
             try:
                 if not path.exists():
                     raise LoadError(f"{path}: no such file")
-                docs.append(load_path(path, int(self.settings.max_file_mb * 1_000_000)))
+                docs.append(
+                    load_path(path, int(self.settings.max_file_mb * 1_000_000), settings=self.settings)
+                )
             except (LoadError, ValueError) as exc:
                 results.append(FileResult(str(path), False, str(exc)))
         return results + self.store_documents(docs, progress, batch)

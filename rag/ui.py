@@ -24,7 +24,7 @@ import gradio as gr  # noqa: E402
 
 from rag.answer.render import human_date, whose_words
 from rag.config import Settings
-from rag.feedback import export_markdown, record_feedback
+from rag.feedback import data_path, export_markdown, record_feedback
 from rag.fetch import load_url
 from rag.pipeline import Pipeline
 from rag.types import Answer, Citation, Scope
@@ -262,13 +262,20 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
         idx = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn = int(idx) // 2  # every turn is one user and one assistant message
         if 0 <= turn < len(turns):
-            record_feedback(settings.data_dir, turns[turn], data.liked)
+            try:
+                record_feedback(settings.data_dir, turns[turn], data.liked)
+            except (ValueError, OSError) as exc:  # a data folder that leads elsewhere, or full
+                raise gr.Error(f"Feedback not saved: {exc}") from exc
             gr.Info("Thanks: your feedback was saved.")
 
     def export(turns: list[dict[str, Any]]) -> Any:
         if not turns:
             raise gr.Error("Nothing to export yet: ask a question first.")
-        return gr.update(value=str(export_markdown(settings.data_dir, turns)), visible=True)
+        try:
+            path = export_markdown(settings.data_dir, turns)
+        except (ValueError, OSError) as exc:
+            raise gr.Error(f"Not exported: {exc}") from exc
+        return gr.update(value=str(path), visible=True)
 
     def tables() -> tuple[Any, ...]:
         rows = library_rows(pipe.library)
@@ -297,7 +304,7 @@ def build_demo(settings: Settings, pipe: Pipeline | None = None) -> gr.Blocks:
 
     def add_url(url: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         progress(0, desc=f"Fetching {url}")
-        r = ingest_one(pipe, lambda: load_url(url, settings.url_timeout, max_bytes), url)
+        r = ingest_one(pipe, lambda: load_url(url, settings=settings), url)
         return (results_markdown([r]), *tables())
 
     def delete(doc_id: str | None) -> tuple[Any, ...]:
@@ -458,13 +465,14 @@ def serve(settings: Settings, pipe: Pipeline | None = None, prepared: Future[Non
     else:
         prepared.result()
     demo = build_demo(settings, pipe)
-    (settings.data_dir / "exports").mkdir(parents=True, exist_ok=True)
+    exports = data_path(settings.data_dir, "exports")  # refused if a link leads out of RAG_DATA_DIR
+    exports.mkdir(parents=True, exist_ok=True)
     demo.queue(default_concurrency_limit=2).launch(
         server_name=settings.host,
         server_port=settings.port,
         css=CSS,
         footer_links=["api"],
         auth=auth,
-        allowed_paths=[str((settings.data_dir / "exports").resolve())],
+        allowed_paths=[str(exports)],
         max_file_size=4 * int(settings.max_file_mb * 1_000_000),  # hard cap; the per-file limit is ingest's
     )

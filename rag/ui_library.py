@@ -134,15 +134,16 @@ def ingest_files(
         try:
             if reason := check_upload(path, max_bytes):
                 raise LoadError(reason)
-            docs.append(as_own_source(load_path(path)))
+            docs.append(as_own_source(load_path(path, max_bytes, settings=pipe.settings)))
         except (LoadError, ValueError, OSError) as exc:
             results.append(FileResult(path.name, False, str(exc)))
-    if progress:
-        progress(0, len(docs), "Indexing")
+    names = [d.source_key.rsplit("#", 1)[0] for d in docs]  # the files' names, as the user knows them
+    if progress and docs:
+        progress(0, len(docs), f"Indexing {', '.join(names[:3])}" + (" …" if len(names) > 3 else ""))
 
     def step(done: int, total: int) -> None:
-        if progress:
-            progress(done, total, f"Indexed {done} of {total}")
+        if progress and done < total:
+            progress(done, total, f"Indexing {names[done]}" + (" …" if done + 1 < total else ""))
 
     for r in pipe.store_documents(docs, step):
         results.append(replace(r, path=r.path.rsplit("#", 1)[0]))  # the file's name, as the user knows it

@@ -197,7 +197,7 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
     corpus = tmp / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
-    app = start_app(tmp, corpus)
+    app = start_app(tmp, corpus, RAG_URL_ALLOW_PRIVATE="true")  # the URL-ingest test's server is loopback
     yield app
     stop_app(app)
 

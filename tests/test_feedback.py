@@ -1,11 +1,14 @@
-"""Feedback JSONL and the Markdown export (pure functions, real files in tmp_path)."""
+"""Feedback JSONL and the Markdown export (pure functions, real files in tmp_path), never written
+outside the data folder whatever the names, questions or links."""
 
 from __future__ import annotations
 
 import json
 import threading
 
-from rag.feedback import conversation_markdown, export_markdown, feedback_path, record_feedback
+import pytest
+
+from rag.feedback import conversation_markdown, data_path, export_markdown, feedback_path, record_feedback
 
 CITE = {
     "n": 1,
@@ -73,3 +76,51 @@ def test_export_shows_the_articles_words_as_the_articles_not_a_persons():
     md = conversation_markdown([turn])
     assert "1. Reuters (reported speech): “Bruen said Ukraine needs insurance”" in md
     assert "Brett Bruen: “" not in md and "invented words" not in md
+
+
+@pytest.mark.parametrize(
+    "name", ["../../x", "../x.md", "/etc/passwd", "/tmp/x", "a\x00b", "..", ".", "", "x/../../y", "..\\..\\z"]
+)
+def test_data_paths_take_plain_names_only(tmp_path, name):
+    data = tmp_path / "data"
+    with pytest.raises(
+        ValueError, match="is not a plain file name; app data is only written inside RAG_DATA_DIR"
+    ):
+        data_path(data, "exports", name)
+    assert not data.exists()
+
+
+def test_hostile_questions_stay_text_inside_the_data_dir(tmp_path):
+    data = tmp_path / "data"
+    hostile = {
+        **TURN,
+        "question": "../../../outside\x00/etc/passwd <b>",
+        "answer": {**TURN["answer"], "answer": "../x"},
+    }
+    record_feedback(data, hostile, True)
+    path = export_markdown(data, [hostile])
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == ["data/exports/" + path.name, "data/feedback.jsonl"]
+    line = json.loads(feedback_path(data).read_text())
+    assert line["question"] == hostile["question"]
+
+
+@pytest.mark.parametrize("link", ["feedback.jsonl", "exports"])
+def test_a_link_out_of_the_data_dir_is_refused(tmp_path, link):
+    data, outside = tmp_path / "data", tmp_path / "outside"
+    data.mkdir()
+    outside.mkdir()
+    (data / link).symlink_to(outside / link)
+    if link == "exports":
+        (outside / link).mkdir()
+    with pytest.raises(ValueError, match=r"outside RAG_DATA_DIR .*remove that link"):
+        record_feedback(data, TURN, True) if link == "feedback.jsonl" else export_markdown(data, [TURN])
+    assert not any(p.is_file() for p in outside.rglob("*"))
+
+
+def test_a_data_dir_that_is_itself_a_link_is_fine(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "data").symlink_to(real)
+    record_feedback(tmp_path / "data", TURN, True)
+    assert (real / "feedback.jsonl").exists()

@@ -95,11 +95,18 @@ def test_pasted_text_is_added_and_empty_paste_is_refused(pipe):
 
 
 def test_url_ingest_from_a_loopback_server(pipe):
+    """Refused by default (loopback is not public); ingested once the settings opt in."""
+    opt_in = Settings(url_allow_private=True)
     with loopback_server() as base:
         url = f"{base}/article.html"
-        r = ingest_one(pipe, lambda: load_url(url, timeout=5, max_bytes=100_000), url)
-        again = ingest_one(pipe, lambda: load_url(url, timeout=5, max_bytes=100_000), url)
-        too_big = ingest_one(pipe, lambda: load_url(url, timeout=5, max_bytes=100), url)
+        refused = ingest_one(pipe, lambda: load_url(url, timeout=5, settings=pipe.settings), url)
+        r = ingest_one(pipe, lambda: load_url(url, timeout=5, max_bytes=100_000, settings=opt_in), url)
+        again = ingest_one(pipe, lambda: load_url(url, timeout=5, max_bytes=100_000, settings=opt_in), url)
+        too_big = ingest_one(pipe, lambda: load_url(url, timeout=5, max_bytes=100, settings=opt_in), url)
+    assert (
+        not refused.ok
+        and "127.0.0.1 is a loopback address; set RAG_URL_ALLOW_PRIVATE=true" in refused.message
+    )
     assert r.ok and r.statements >= 1 and "Harbour plan approved" in r.message
     assert again.ok and "unchanged" in again.message
     assert not too_big.ok and "byte limit" in too_big.message
