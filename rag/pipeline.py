@@ -98,9 +98,26 @@ class Pipeline:
 
     @cached_property
     def composer(self) -> Composer:
+        """The extractive composer, wired to the store only through the functions it is given."""
+        import numpy as np
+
+        from rag.answer.scoring import Scorer
         from rag.compose import Composer
 
-        return Composer(self.library, self.settings)
+        store, lib = self.store, self.library
+        emb = store.embeddings
+
+        def embed_texts(texts: list[str]) -> np.ndarray:
+            return np.asarray(emb.embed_documents(texts))
+
+        scorer = Scorer(
+            self.settings,
+            embed_query=lambda q: np.asarray(emb.embed_query(q)),
+            quote_vectors=store.quote_vectors,
+            embed_texts=embed_texts,
+            idf=lambda t: lib.bm25.idf(t),
+        )
+        return Composer(lib, self.settings, scorer, store.passages_by_id, embed_texts)
 
     @cached_property
     def generator(self) -> Generator:

@@ -1,220 +1,359 @@
-"""Reading a question: follow-ups resolved against the chat history, and the kind of answer
-it wants (a speaker's words, who someone is, when an article appeared, or plain evidence).
+"""Reading a question: a typed Intent (rag/types.py) from its spaCy parse and the chat history.
 
-Scope: rules over English questions, using the library's known speakers and vocabulary.
-Non-goals: retrieval and composing (retrieve.py, compose.py). Split out of compose.py so the
-rules can be tested as a table without a store.
+Scope: who is asked about, apart from the names that are the topic — the subject of a saying or
+opinion verb ("What did X say", "How did X react"), the owner of a view ("X's view on"),
+"according to X", "X on Y"; a speaker named by role ("the UK's chancellor") resolved against the
+library's roles; groups ("experts", "critics"); names with typos (rag/people.py); the kind of
+answer (where -> place, how many -> number, why -> cause, yes/no …); the time scope
+(rag/timescope.py); follow-ups (rag/followup.py); names the library never mentions.
+All question reading lives here. Non-goals: retrieval and answering (rag/compose.py, rag/answer/).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING
 
-from rag.text import content_words
+import numpy as np
 
-SAY = (
-    r"say|says|said|saying|think|thinks|thought|believe|believes|argue|argues|argued|claim|"
-    r"claims|claimed|view|views|position|opinion|stance|assess|assessment|evaluate|evaluates|"
-    r"describe|describes|described|warn|warns|warned|suggest|suggests|suggested|explain|explains|"
-    r"explained|mean|means|meant|tell|told|comment|comments|commented|quote|quoted|words|react|"
-    r"reacted|respond|responded|predict|predicted|according to|add|added|note|noted|see|sees|"
-    r"call|calls|called|warn about|promise|promised|announce|announced|claim about"
-)
-SAY_RE = re.compile(rf"\b(?:{SAY})\b", re.I)
-_WHO_IS = re.compile(
-    r"^\s*(?:and\s+)?(?:who\s+is|who's|who\s+was|what\s+is\s+the\s+(?:role|job|position)\s+of|"
-    r"what\s+(?:does|did)\s+(?P<n2>.+?)\s+do\b|who\s+(?:does|did)\s+(?P<n3>.+?)\s+work\s+for|"
-    r"where\s+(?:does|did)\s+(?P<n4>.+?)\s+work|"
-    r"(?:which|what)\s+(?:[a-z]+\s+){1,2}(?:does|did)\s+(?P<n5>.+?)\s+(?:work|write|report)\s+(?:for|at))"
-    r"\s*(?P<n1>[^?]*)\??\s*$",
-    re.I,
-)
-_WHO_SAID = re.compile(rf"^\s*(?:and\s+)?who\s+(?:{SAY})\b", re.I)
-_PUBLISHED = re.compile(
-    r"\b(?:when|what\s+date|which\s+date|what\s+day)\b.*\b(?:published|written|posted|"
-    r"released|dated|appear|come out|came out)\b|\bpublication date\b|\bdate of the article\b",
-    re.I,
-)
-_GROUP = r"experts?|analysts?|observers|commentators|critics|scholars|specialists|officials|leaders|sides"
-_PERSPECTIVES = re.compile(
-    rf"\b(?:perspectives?|viewpoints?|opinions?|disagree|differ|differently|agree|debate)\b"
-    rf"|\b(?:{_GROUP})\b.*\b(?:{SAY}|react|evaluate|see)\b|\b(?:{SAY}|react|evaluate)\b.*\b(?:{_GROUP})\b",
-    re.I,
-)
-_COMPARE = re.compile(
-    r"\b(?:same way|agree|agreed|disagree|differ|different|compare|compared|versus|vs\.?|both|"
-    r"contrast|side|sides|positions?|views?)\b",
-    re.I,
-)
-_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
-_QWORDS = {
-    "what",
-    "who",
-    "whom",
-    "whose",
-    "when",
-    "where",
-    "why",
-    "how",
-    "which",
+from rag.followup import resolve_followup
+from rag.lexicon import forms
+from rag.lexicon import words as vocabulary
+from rag.people import NameMatch, PeopleIndex
+from rag.text import STOPWORDS
+from rag.timescope import time_scope
+from rag.types import AnswerType, Intent, IntentKind
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_WH = {"what", "who", "whom", "whose", "when", "where", "why", "how", "which"}
+_AUX = {
     "did",
     "does",
     "do",
     "is",
-    "are",
     "was",
     "were",
-    "and",
-    "according",
-    "the",
-    "a",
-    "an",
-    "in",
-    "on",
-    "of",
-    "can",
-    "could",
-    "would",
-    "should",
-    "will",
+    "are",
     "has",
     "have",
     "had",
-    "i",
-    "tell",
-    "me",
-    "please",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
 }
-
-FindSpeakers = Callable[[str], list[str]]
-Kind = Literal["speaker", "who_is", "who_said", "published", "perspectives", "general"]
 
 
 @dataclass(frozen=True)
-class Intent:
-    kind: Kind
-    text: str  # the question after follow-up resolution
-    speaker: str | None = None  # the person asked about
-    topic: str = ""  # what is asked, without the person and the saying verb
-    speakers: tuple[str, ...] = ()  # people to compare ("Do Putin and Stoltenberg agree?")
+class Known:
+    """What reading a question needs from the library."""
+
+    people: PeopleIndex
+    knows: Callable[[str], bool]  # the library mentions this word
+    latest: str | None = None  # the newest article's date
+    event: Callable[[str], str | None] | None = None  # the date the library gives an event
+    embed: Callable[[list[str]], np.ndarray] | None = None  # for roles described in a question
 
 
-def last_speaker(history: list[dict[str, str]], find: FindSpeakers) -> str | None:
-    """The most recent known speaker named in the history (latest turn first)."""
-    for turn in reversed(history):
-        if names := find(turn.get("content", "")):
-            return names[0]
-    return None
-
-
-def resolve_followup(question: str, history: list[dict[str, str]], find: FindSpeakers) -> str:
-    """Rewrite a follow-up so it stands alone: pronouns -> the last person; "And Logan?" ->
-    the previous question about Logan; "Why?" -> the previous question, asking why."""
-    if not history:
-        return question
-    users = [t.get("content", "") for t in history if t.get("role") == "user"]
-    prev = users[-1] if users else ""
-    named = find(question)
-    if not named and _PRONOUN.search(question):
-        who = last_speaker(history, find)
-        if who:
-            return _PRONOUN.sub(
-                lambda m: who + ("’s" if m.group(1).lower() in ("his", "their", "hers") else ""),
-                question,
-                count=1,
-            )
-    short = len(content_words(question)) <= 2
-    if prev and named and short and re.match(r"^\s*(and|what about|how about)\b", question, re.I):
-        old = find(prev)
-        if old:
-            return re.sub(
-                rf"\b{re.escape(old[0])}\b|\b{re.escape(old[0].split()[-1])}\b", named[0], prev, count=1
-            )
-        return f"{prev} {named[0]}"
-    if prev and not named and len(question.split()) <= 3:
-        return f"{prev} {question}"
-    return question
-
-
-def names_in(question: str) -> list[str]:
-    """Capitalised word groups that look like names. The question's first word counts only
-    when the next word is capitalised too ("Olaf Scholz said …"); leading "The"/"A" are dropped."""
-    toks = re.findall(r"[^\W\d_][\w’'\-.]*|\S", question)
-    groups: list[list[str]] = []
-    cur: list[str] = []
-    for t in toks:
-        word = t.rstrip(".’'").removesuffix("’s").removesuffix("'s")
-        if word[:1].isupper() and word.lower() != "i":
-            cur.append(word)
-            continue
-        if cur:
-            groups.append(cur)
-        cur = []
-    if cur:
-        groups.append(cur)
-    out = []
-    for g in groups:
-        if toks and g[0] == toks[0].rstrip(".’'").removesuffix("’s").removesuffix("'s") and len(g) == 1:
-            continue  # a capital only because it starts the question
-        while g and g[0].lower() in _QWORDS | {"the", "a", "an"}:
-            g = g[1:]
-        if g:
-            out.append(" ".join(g))
-    return out
-
-
-def _namelike(text: str) -> bool:
-    """Capitalised words, with the particles names carry ("the", "de", "von", "al")."""
-    parts = text.split()
+def _sayish(t: Token) -> bool:
+    """A verb that asks for someone's words or view (say, warn, call, think, react …)."""
+    if t.pos_ not in ("VERB", "AUX") and t.dep_ != "ROOT":
+        return False
+    low = t.lower_
     return (
-        bool(parts)
-        and all(
-            w[:1].isupper() or w.lower() in {"the", "of", "de", "von", "van", "der", "al", "bin", "la", "le"}
-            for w in parts
-        )
-        and any(w[:1].isupper() for w in parts)
+        low in forms("speech_verbs")
+        or low in forms("quote_verbs")
+        or t.lemma_.lower() in forms("speech_verbs")
+        or t.lemma_.lower() in vocabulary("opinion_verbs")
     )
 
 
-def topic_without(question: str, speaker: str | None) -> str:
-    """The question without the person asked about and its saying verbs."""
-    t = question
-    if speaker:
-        for part in (speaker, *speaker.split()):
-            t = re.sub(rf"\b{re.escape(part)}(?:’s|'s)?\b", " ", t)
-    t = SAY_RE.sub(" ", t)
-    return " ".join(t.split())
+def _head(doc: Doc, start: int, end: int) -> Token | None:
+    toks = [t for t in doc if start <= t.idx < end]
+    return next(
+        (t for t in toks if not (start <= t.head.idx < end) or t.head is t), toks[-1] if toks else None
+    )
 
 
-def read_question(question: str, history: list[dict[str, str]], find: FindSpeakers) -> Intent:
-    """Classify a question; `find(text)` returns the known speakers named in text."""
-    q = resolve_followup(question.strip(), history, find)
-    if _PUBLISHED.search(q):
-        return Intent("published", q, topic=topic_without(q, None))
-    if m := _WHO_IS.match(q):
-        inner = next((g for g in m.group("n2", "n3", "n4", "n5") if g), None)
-        who = (inner or m.group("n1") or "").strip(" ?.")
-        # "What did X do?" names a person only when X looks like a name, not "the ICJ order Russia to"
-        # ... and "What did X do in June?" asks about events, not X's job
-        events = m.group("n2") is not None and bool(m.group("n1").strip(" ?."))
-        if who and len(who.split()) <= 5 and (inner is None or _namelike(who)) and not events:
-            return Intent("who_is", q, speaker=who, topic=who)
-    if _WHO_SAID.match(q):
-        return Intent("who_said", q, topic=topic_without(q, None))
-    named = find(q)
-    if not named and _PERSPECTIVES.search(q):
-        return Intent("perspectives", q, topic=topic_without(q, None))
-    if len(named) >= 2 and _COMPARE.search(q):
-        topic = q
-        for n in named:
-            topic = topic_without(topic, n)
-        return Intent("perspectives", q, topic=topic, speakers=tuple(named))
-    if named and SAY_RE.search(q):
-        m2 = re.search(r"according to ([^,?.]+)", q, re.I)
-        chosen = next((n for n in named if m2 and (n in m2.group(1) or n.split()[-1] in m2.group(1))), None)
-        speaker = chosen or named[0]  # else the subject of "What did X say about Y?"
-        return Intent("speaker", q, speaker=speaker, topic=topic_without(q, speaker))
-    return Intent("general", q, topic=q)
+def _speaks(t: Token) -> bool:
+    """The token names someone asked about as a speaker, not as the topic."""
+    while t.dep_ in ("compound", "flat", "conj", "appos") and t.head is not t:
+        t = t.head
+    if t.dep_ in ("nsubj", "nsubjpass") and _sayish(t.head):
+        return True
+    if t.dep_ == "poss" and (
+        t.head.lower_ in vocabulary("view_nouns") or t.head.lemma_ in vocabulary("view_nouns")
+    ):
+        return True
+    if t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ == "according":
+        return True
+    return False
+
+
+def _lead(doc: Doc) -> list[str]:
+    return [t.lower_ for t in doc if not t.is_punct and t.lower_ not in ("and", "so", "but", "then")]
+
+
+_WHO_IS = [  # (pattern, answer type): who someone is, or whom they work for
+    (r"^(?:who|what)\s+(?:is|was|are)\s+[^,;]+?$", "description"),
+    (r"\b(?:role|job|position|title)\s+of\b|\bwhat\s+(?:does|did)\s+(?P<who>.+)\s+do$", "description"),
+    (r"\bwho\s+(?:does|did|do)\b.+\b(?:work|works|write|report)\s+(?:for|at)\b", "organisation"),
+    (
+        r"\b(?:which|what)\s+\w+\s+(?:does|did)\b.+\b(?:work|run|lead|head|represent|belong)\w*\b",
+        "organisation",
+    ),
+]
+
+
+def _kind(doc: Doc, text: str, speakers: int, names: list[str], groups: int) -> tuple[IntentKind, AnswerType]:
+    """What kind of question it is, and what kind of answer it wants."""
+    low = " ".join(_lead(doc)) if doc else text.lower()
+    lead = _lead(doc)
+    wh = next((w for w in lead[:3] if w in _WH), None)  # a wh-word asks only near the start
+    says = (
+        any(_sayish(t) for t in doc)
+        or any(t.lower_ in vocabulary("view_nouns") for t in doc)
+        or "according to" in low
+    )
+    if any(w in low for w in vocabulary("metadata_words")) and re.search(
+        r"\b(?:article|report|story|piece)\b", low
+    ):
+        return "metadata", "none"
+    for pattern, answer in _WHO_IS:
+        m = re.search(pattern, low)
+        if m and "who" in m.groupdict() and m.group("who") and m.group("who") not in names:
+            continue  # "What did the ICJ order Russia to do?" asks about events, not who someone is
+        if names and not (says and answer == "description") and m:
+            if not low.startswith("what") or answer != "description" or len(lead) <= 5 or " do" in low:
+                return "who_is", answer  # type: ignore[return-value]
+    if wh == "who" and any(
+        t.lower_ == "who" and t.dep_ in ("nsubj", "nsubjpass") and _sayish(t.head) for t in doc
+    ):
+        return "who_said", "person"
+    if (
+        any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("compare_words"))
+        and speakers + groups >= 2
+    ):
+        return "compare", "quote"
+    if any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("change_words")):
+        return "change", "quote"
+    if groups and not speakers and (says or "reaction" in low):
+        return "reactions", "quote"
+    if not speakers and re.search(
+        r"\breactions?\b|\bresponses?\b|\bhow\s+(?:was|were)\b.+\b(?:received|remembered)\b", low
+    ):
+        return "reactions", "quote"
+    if speakers and (says or re.match(r"^[^?]{0,60}?\bon\b", low)):
+        return "what_said", "quote"
+    if lead and lead[0] in _AUX and wh is None:
+        return "yes_no", "yes_no"
+    return "fact", _answer_type(low, wh)
+
+
+def _answer_type(low: str, wh: str | None) -> AnswerType:
+    if re.search(r"\bhow\s+(?:many|much|long|far|old|big|large|high)\b|\bby\s+how\s+much\b", low):
+        return "number"
+    if re.search(r"\bwhat\s+(?:\w+\s+){0,3}?(?:percentage|share|number|amount|proportion|figure|sum)\b", low):
+        return "number"
+    measures = "|".join(re.escape(w) for w in vocabulary("measure_nouns"))
+    if re.search(rf"^(?:what|which)\s+(?:\w+\s+){{0,3}}?(?:{measures})\b", low):
+        return "number"
+    if wh == "when" or re.search(r"\bwhat\s+(?:date|year|day|month|time)\b", low):
+        return "date"
+    places = "|".join(vocabulary("place_words"))
+    if wh == "where" or re.search(rf"\b(?:which|what)\s+(?:{places})\b", low):
+        return "place"
+    orgs = "|".join(vocabulary("org_question_words"))
+    if re.search(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{orgs})\b", low):
+        return "organisation"
+    if wh == "why" or re.search(
+        r"\bwhat\s+(?:caused|led\s+to|prompted)\b|\bfor\s+what\s+reason\b|\bhow\s+did\s+\S+\s+explain\b", low
+    ):
+        return "cause"
+    if wh in ("who", "whom", "whose"):
+        return "person"
+    return "none"
+
+
+def _measure(low: str) -> str | None:
+    """What a number answer counts: "how many people" -> people; a rate -> percent; "how much
+    … spend" -> money."""
+    if re.search(r"\b(?:percentage|percent|rate|share|proportion)\b", low):
+        return "percent"
+    if re.search(r"\bhow\s+much\b", low) and re.search(
+        r"\b(?:spend|spent|cost|costs|pay|paid|raise|raised|worth|budget|fund|funds|price)\b", low
+    ):
+        return "money"
+    return None
+
+
+def _counted(doc: Doc) -> str | None:
+    """The noun "how many" counts ("How many COVID-19 vaccine doses …" -> doses)."""
+    for t in doc:
+        if (
+            t.lower_ == "many"
+            and t.i > 0
+            and doc[t.i - 1].lower_ == "how"
+            and t.head.pos_ in ("NOUN", "PROPN")
+        ):
+            return t.head.lower_
+    return None
+
+
+def _topic(doc: Doc, drop: list[tuple[int, int]]) -> str:
+    """The question's words without the speakers, question words, saying verbs and dates (the
+    time scope carries those)."""
+    drop = drop + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    keep = []
+    for t in doc:
+        if any(a <= t.idx < b for a, b in drop) or t.is_punct:
+            continue
+        if t.lower_ in _WH or t.lower_ in _AUX or _sayish(t) or t.lower_ in vocabulary("view_nouns"):
+            continue
+        if t.lower_ in ("according", "to") and (t.lower_ == "according" or t.head.lower_ == "according"):
+            continue
+        keep.append(t.text)
+    return " ".join(keep)
+
+
+def _unknown(doc: Doc, matched: list[NameMatch], known: Known) -> list[str]:
+    """Capitalised names in the question the library never mentions (the last word decides:
+    "President Biden" is known when "Biden" is)."""
+    out = []
+    for e in doc.ents:
+        if e.label_ not in ("PERSON", "ORG", "GPE", "NORP", "FAC", "EVENT", "LOC"):
+            continue
+        if any(m.start < e.end_char and e.start_char < m.end for m in matched):
+            continue
+        toks = [t.text for t in e if t.text[:1].isupper() and t.lower_ not in STOPWORDS]
+        if toks and not known.knows(toks[-1]):
+            out.append(" ".join(toks))
+    return out
+
+
+def _asked(m: NameMatch, doc: Doc, text: str, says: bool, first: bool) -> bool:
+    """The name is asked about as a speaker (or as the person the question is about)."""
+    head = _head(doc, m.start, m.end)
+    if head is None:
+        return False
+    if _speaks(head) or re.match(
+        r"^\s*(?:and\s+)?(?:who\s+(?:is|was|are)|what\s+(?:is|was)\s*$)", text[: m.start].lower()
+    ):
+        return True
+    if re.match(r"^\s*(?:and\s+)?(?:who|what|which)\b.*\b(?:does|did|do)\s*$", text[: m.start].lower()):
+        return True  # "Who does X work for", "What did X do"
+    if m.start < 3 and re.match(r"^.{0,40}?\s+on\b", text[m.start :]):
+        return True  # "X on Y: what did she say?"
+    verb_at = next((t.idx for t in doc if _sayish(t)), len(text))
+    return says and first and m.start < verb_at  # the subject of "What did X say …" the parse missed
+
+
+def _described_speakers(
+    doc: Doc, text: str, taken: list[tuple[int, int]], known: Known
+) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """Speakers named by a description ("the UK's chancellor") and groups ("experts")."""
+    speakers, groups, spans = [], [], []
+    for t in doc:
+        if t.dep_ not in ("nsubj", "poss") or any(a <= t.idx < b for a, b in taken):
+            continue
+        if not (_speaks(t) or (t.dep_ == "nsubj" and _sayish(t.head))):
+            continue
+        lemma = t.lemma_.lower()
+        left, right = doc[t.left_edge.i], doc[t.right_edge.i] if t.dep_ == "nsubj" else t
+        span = (left.idx, right.idx + len(right.text))
+        if t.lower_ in vocabulary("group_words") or (
+            t.tag_ in ("NNS", "NNPS") and lemma in vocabulary("person_nouns")
+        ):
+            groups.append(text[span[0] : t.idx + len(t.text)])
+            spans.append(span)
+        elif lemma in vocabulary("person_nouns") or lemma in vocabulary("org_nouns"):
+            when = time_scope(text, known.latest, known.event)
+            if (hit := known.people.by_role(text[span[0] : span[1]], known.embed, when)) is not None:
+                speakers.append(hit[0])
+                spans.append(span)
+    return speakers, groups, spans
+
+
+def read_question(question: str, history: Sequence[dict[str, str]], known: Known) -> Intent:
+    """Read a question (and its chat history) into an Intent."""
+    from rag import nlp
+
+    find = known.people.find
+    text = resolve_followup(question.strip(), history, find)
+    doc = nlp.parse([text])[0]
+    matches = find(text)
+    says = any(_sayish(t) for t in doc)
+    speakers: list[str] = []
+    mentions: list[tuple[int, int]] = []
+    entities: list[str] = []
+    suggestion = None
+    for m in matches:
+        if _asked(m, doc, text, says, not speakers):
+            speakers.append(m.name)
+            mentions.append((m.start, m.end))
+            suggestion = suggestion or (None if m.sure else m.name)
+        else:
+            entities.append(m.name)
+    for e in doc.ents:  # a person asked about whom the library never quotes
+        if e.label_ == "PERSON" and not any(m.start < e.end_char and e.start_char < m.end for m in matches):
+            fake = NameMatch(e.text, e.start_char, e.end_char, 100.0, True)
+            if _asked(fake, doc, text, says, not speakers) and known.knows(e[-1].text):
+                speakers.append(e.text)
+                mentions.append((e.start_char, e.end_char))
+    for e in (
+        doc.ents
+    ):  # other names the library mentions: the topic (answers must come from articles naming them)
+        if e.label_ in ("PERSON", "ORG", "GPE", "FAC", "EVENT") and known.knows(e[-1].text):
+            if not any(a < e.end_char and e.start_char < b for a, b in mentions) and not any(
+                m.start < e.end_char and e.start_char < m.end for m in matches
+            ):
+                entities.append(e.text)
+    described, groups, spans = _described_speakers(doc, text, mentions, known)
+    speakers = list(dict.fromkeys(speakers + described))
+    mentions += spans
+    quoted = [n for n in speakers if (p := known.people.people.get(n)) is not None and p.quoted]
+    unquoted = [n for n in speakers if n not in quoted]
+    names = [text[m.start : m.end].lower() for m in matches] + [
+        e.text.lower() for e in doc.ents if e.label_ == "PERSON"
+    ]
+    kind, answer_type = _kind(doc, text, len(speakers), names, len(groups))
+    if kind == "who_is" and not quoted:  # who someone is: quoted or not
+        quoted, unquoted = (unquoted or entities)[:1], []
+    q = re.search(r"[“\"‘]([^”\"’]{3,})[”\"’]|(?<!\w)'([^']{3,})'(?!\w)", text)
+    since, until = time_scope(text, known.latest, known.event)
+    return Intent(
+        question=question,
+        text=text,
+        kind=kind,
+        answer_type=answer_type,
+        speakers=tuple(quoted),
+        mentions=tuple(text[a:b] for a, b in mentions),
+        groups=tuple(groups),
+        topic=_topic(doc, mentions),
+        entities=tuple(e for e in entities if e not in quoted),
+        quoted=(q.group(1) or q.group(2)) if q else None,
+        since=since,
+        until=until,
+        unknown=tuple(_unknown(doc, matches, known)),
+        unquoted=tuple(unquoted),
+        suggestion=suggestion,
+        field=_field(text) if kind == "metadata" else None,
+        newest_first=bool(
+            re.search(r"\b(?:latest|most recent|newest|recently|lately|currently|now)\b", text, re.I)
+        ),
+        measure=(_measure(text.lower()) or _counted(doc)) if answer_type == "number" else None,
+    )
+
+
+def _field(text: str) -> str:
+    low = text.lower()
+    if re.search(r"\b(?:author|byline|wrote|writer)\b", low):
+        return "author"
+    if re.search(r"\b(?:outlet|agency|wire|supplied|source|newspaper|publisher)\b", low):
+        return "outlet"
+    return "published"

@@ -44,6 +44,7 @@ class StoredStatement:
     passage_id: str
     start: int  # offsets into the passage text
     end: int
+    speaker_type: str = "person"  # "person" | "organisation" | "unnamed"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def _statement(r: Record) -> StoredStatement:
         str(m["passage_id"]),
         int(m["start"]),
         int(m["end"]),
+        str(m.get("speaker_type") or "person"),
     )
 
 

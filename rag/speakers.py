@@ -57,8 +57,10 @@ def name_of(e: Span) -> str | None:
     tagger cut at a lower-case particle completed ("Ursula von der" + "Leyen")."""
     titles = _title_words()
     toks = [t for t in e if t.text not in ("'s", "’s", "'", "’")]
-    while toks and (toks[0].lower_.rstrip(".") in titles or toks[0].lower_ in ("the", "a", "an")):
-        toks = toks[1:]
+    while toks and (
+        toks[0].lower_.rstrip(".") in titles or toks[0].lower_ in ("the", "a", "an") or toks[0].pos_ == "NOUN"
+    ):
+        toks = toks[1:]  # "President", "Dr.", "Weightlifter" (a common noun the tagger took in)
     doc = e.doc
     while toks and toks[-1].text[:1].islower() and toks[-1].i + 1 < len(doc):
         nxt = doc[toks[-1].i + 1]
@@ -156,6 +158,15 @@ class Cast:
                 alias.setdefault(n, alias.get(longer[0], longer[0]))
         self.org_alias = alias
         self.orgs = [(p, alias.get(n, n)) for p, n in self.orgs]
+        for name, role in list(self.roles.items()):  # "RBNZ Governor" -> "RBNZ (Reserve Bank of …) Governor"
+            for abbr, full in alias.items():
+                if (
+                    full.endswith(f"({abbr})")
+                    and re.search(rf"\b{re.escape(abbr)}\b", role)
+                    and full not in role
+                ):
+                    role = re.sub(rf"\b{re.escape(abbr)}\b", full, role, count=1)
+            self.roles[name] = role
 
     def org(self, name: str) -> str:
         return self.org_alias.get(name, name)
@@ -277,6 +288,14 @@ class Cast:
             if role is None and len(names) == 1:
                 role = self.roles.get(names[0])
             return Speaker(tuple(names), "person", role)
+        sub = list(head.subtree)
+        tail = next((e for e in head.doc.ents if e.label_ == "PERSON" and e.end - 1 == sub[-1].i), None)
+        if tail is not None and head.lemma_.lower() in vocabulary("person_nouns") and (name := name_of(tail)):
+            # "President of the European Commission Ursula von der Leyen said": the name ends the phrase
+            role = head.doc[sub[0].i : tail.start].text.strip(" ,")
+            return Speaker(
+                (self.full.get(surname_key(name), name),), "person", _role_text(role) if role else None
+            )
         orgs = _entities(head.doc, core, ORG_LABELS)
         titled = [t for t in core if t.dep_ == "compound" and t.lower_ in vocabulary("person_nouns")]
         if orgs and titled and head.ent_type_ in ("GPE", "ORG") and head.pos_ == "PROPN":
@@ -336,7 +355,19 @@ class Cast:
                     return Speaker((described[-1],), "unnamed")
             if not definite and head.tag_ not in ("NNS", "NNPS"):
                 self.unnamed.append(describe(head))
-            return Speaker((describe(head),), "unnamed")
+            desc = describe(head)
+            tail = [t for t in head.subtree][-2:]
+            if len(tail) == 2 and all(
+                t.pos_ == "PROPN" and t.text[:1].isupper() and t.ent_type_ not in ("ORG", "GPE", "NORP")
+                for t in tail
+            ):
+                name = head.doc[tail[0].i : tail[-1].i + 1].text  # "member for his party of Likud Miki Zohar"
+                return Speaker(
+                    (self.full.get(surname_key(name), name),),
+                    "person",
+                    desc[: -len(name)].strip(" ,") or None,
+                )
+            return Speaker((desc,), "unnamed")
         return None
 
 

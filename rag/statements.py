@@ -32,7 +32,7 @@ from rag.types import Document, Statement
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-EXTRACTOR = 2  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
+EXTRACTOR = 4  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
 MAX_UNIT_CHARS = 2000  # a longer sentence is parsed only in windows around its cues
 WINDOW = 300  # characters kept on each side of a cue in such a window
 MAX_DOC_CHARS = 150_000  # most characters parsed per document (the rest is not read for statements)

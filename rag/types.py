@@ -108,6 +108,46 @@ class Claim:
     role: str | None = None
 
 
+IntentKind = Literal[
+    "what_said",  # a speaker's words (on a topic)
+    "who_said",  # who said these words
+    "who_is",  # who a person is (their role, the article's description)
+    "reactions",  # who said what on a topic: a group ("experts", "critics") or "reactions to"
+    "compare",  # two or more speakers side by side
+    "change",  # how a position changed over time
+    "yes_no",  # the evidence for and against a yes/no question
+    "metadata",  # about the article itself: published, outlet, wire agency, author
+    "fact",  # anything else: sentences that answer, ranked with the answer type
+]
+AnswerType = Literal[
+    "person", "place", "date", "number", "organisation", "cause", "yes_no", "quote", "description", "none"
+]
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A question as read (rag/question.py): what it asks, about whom, when."""
+
+    question: str  # as asked
+    text: str  # after follow-up resolution: what is retrieved on
+    kind: IntentKind
+    answer_type: AnswerType = "none"
+    speakers: tuple[str, ...] = ()  # library speakers asked about, resolved (names, typos, roles)
+    mentions: tuple[str, ...] = ()  # the words of the question that name them
+    groups: tuple[str, ...] = ()  # group words asked about ("experts", "officials")
+    topic: str = ""  # the question without the speakers, saying verbs and question words
+    entities: tuple[str, ...] = ()  # names that are part of the topic, not speakers
+    quoted: str | None = None  # words the question quotes ("Who called it “a grave mistake”?")
+    since: str | None = None  # time scope (ISO, inclusive) from the question's dates
+    until: str | None = None
+    unknown: tuple[str, ...] = ()  # names the library never mentions
+    unquoted: tuple[str, ...] = ()  # people the library names but never quotes
+    suggestion: str | None = None  # "did you mean …" when a name matched only loosely
+    field: str | None = None  # metadata asked for: published | outlet | author
+    measure: str | None = None  # for a number: the noun counted ("people"), or "percent" / "money"
+    newest_first: bool = False  # "the latest …"
+
+
 @dataclass(frozen=True)
 class Citation:
     n: int

@@ -326,7 +326,7 @@ def test_answers_embed_only_the_question(seed_pipeline):
     """Ingest stored every quotable span's vector: answering the dev questions runs the model
     on the questions alone (the composer's own cache emptied first)."""
     emb = seed_pipeline.store.embeddings
-    seed_pipeline.composer._vecs.clear()
+    seed_pipeline.composer.scorer._vecs.clear()
     calls: list[int] = []
     real = emb.embed_documents
     object.__setattr__(emb, "embed_documents", lambda texts: calls.append(len(texts)) or real(texts))

@@ -1,0 +1,96 @@
+"""Helpers the strategies share: ranking evidence by a query, the question's topic vector,
+a speaker's statements (an organisation's include the people who speak for it), and the
+threshold a speaker's words must reach to be "on that" topic.
+
+Non-goals: any strategy of its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from rag.answer.base import Context, Evidence
+from rag.answer.evidence import statements_of
+from rag.lexical import terms
+from rag.lexicon import words as vocabulary
+from rag.retrieve import StoredStatement
+from rag.types import AnswerType
+
+ON_TOPIC_COS, ON_TOPIC_COV, ON_TOPIC_MIN_COS = 0.4, 0.25, 0.2
+
+
+def topic(ctx: Context) -> str:
+    """The question's topic without group words ("experts", "officials")."""
+    t = ctx.intent.topic
+    groups = vocabulary("group_words")
+    return " ".join(w for w in t.split() if w.lower() not in groups)
+
+
+def vec(ctx: Context, text: str) -> np.ndarray:
+    cache: dict[str, np.ndarray] = ctx.__dict__.setdefault("_vecs", {})
+    if text not in cache:
+        cache[text] = np.asarray(ctx.scorer.embed_query(text))
+    return cache[text]
+
+
+def rank(
+    ctx: Context,
+    evs: list[Evidence],
+    query: str | None = None,
+    direct: bool = True,
+    answer_type: AnswerType = "none",
+) -> list[Evidence]:
+    q = query if query is not None else ctx.intent.text
+    return ctx.scorer.score(
+        q, vec(ctx, q), evs, direct_bonus=direct, answer_type=answer_type, measure=ctx.intent.measure
+    )
+
+
+def has_topic(query: str) -> bool:
+    return bool(terms(query))
+
+
+def on_topic(e: Evidence) -> bool:
+    """A speaker's words are about the question's topic (looser than `supported`: the speaker
+    is already right; the words must still be about it)."""
+    return e.cos >= ON_TOPIC_COS or (e.cov >= ON_TOPIC_COV and e.cos >= ON_TOPIC_MIN_COS)
+
+
+def topical_docs(ctx: Context, query: str, most: int = 3) -> list[str]:
+    """The articles about a topic, best first, found without the speaker's name (which alone
+    would find any passage naming them)."""
+    if not has_topic(query):
+        return []
+    cache: dict[str, list[str]] = ctx.__dict__.setdefault("_topical", {})
+    if query not in cache:
+        hits = ctx.lib.search(query, 6, vector=vec(ctx, query).tolist(), docs=ctx.docs)
+        cache[query] = list(dict.fromkeys(h.passage.doc_id for h in hits))[:most]
+    return cache[query]
+
+
+def affiliated(ctx: Context, org: str) -> set[str]:
+    """People who speak for an organisation: their role names it ("Kremlin Press Secretary"), or
+    an article introduces them with it ("Kremlin representative Dmitry Peskov")."""
+    word = re.compile(rf"\b{re.escape(org)}\b")
+    out = {n for s in ctx.statements if s.role and word.search(s.role) for n in s.speakers}
+    texts = [p.text for p in ctx.lib.passages.values() if org in p.text]
+    for name in {n for s in ctx.statements for n in s.speakers} - out - {org}:
+        near = re.compile(rf"\b{re.escape(org)}(?:\s+[\w’'-]+){{0,3}}\s+{re.escape(name)}\b")
+        if any(name in t and near.search(t) for t in texts):
+            out.add(name)
+    return out
+
+
+def statements_by(ctx: Context, who: str) -> list[StoredStatement]:
+    """A speaker's statements; an organisation's also those of the people who speak for it."""
+    own = [s for s in ctx.statements if who in s.speakers]
+    if not own or any(s.speaker_type == "organisation" for s in own):
+        people = affiliated(ctx, who)
+        own += [s for s in ctx.statements if people & set(s.speakers) and s not in own]
+    return own
+
+
+def evidence_by(ctx: Context, who: str) -> list[Evidence]:
+    return statements_of(ctx.lib, statements_by(ctx, who))

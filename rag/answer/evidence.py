@@ -1,0 +1,123 @@
+"""Candidate quotes: the sentences of retrieved passages and the statements of the library, as
+Evidence with the citation kind each would have.
+
+Scope: a statement as evidence (a quoted fragment of one to three words, or reported speech,
+is cited with its sentence, as `reported`), the sentences of passages (a sentence inside a
+quote, a direct quote inside a sentence, narration), a speaker's whole turn (the quote paragraphs
+that continue it), the same words reported twice cited once, date order. Non-goals: scoring,
+choosing (scoring.py, the strategies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rag.answer.base import Evidence
+from rag.retrieve import Library, StoredStatement
+from rag.text import norm_quotes, sentence_spans
+from rag.types import CitationKind, RetrievedPassage
+from rag.verify import trim_span
+
+SHORT_QUOTE_WORDS = 3  # a quoted fragment this short is cited with its whole sentence
+
+
+def from_statement(lib: Library, s: StoredStatement) -> Evidence | None:
+    p = lib.passages.get(s.passage_id)
+    if p is None:
+        return None
+    a, b = trim_span(p.text, s.start, s.end)
+    spans = sentence_spans(p.text)
+    lo = max((x for x, _ in spans if x <= s.start), default=0)
+    hi = min((y for _, y in spans if y >= s.end), default=len(p.text))
+    kind: CitationKind = "transcript" if s.kind == "transcript" else "direct"
+    if s.kind == "indirect" or len(p.text[a:b].split()) <= SHORT_QUOTE_WORDS:
+        # reported speech, or a quoted fragment ("counter-measures"): the sentence says more,
+        # and it is the article's words reporting the speaker, not the speaker's own
+        a, b = trim_span(p.text, lo, hi)
+        kind = "reported"
+    return Evidence(p, a, b, s.speakers, s.role, kind, s.cue, context=p.text[lo:hi])
+
+
+def statements_of(lib: Library, stmts: Iterable[StoredStatement]) -> list[Evidence]:
+    return [e for s in stmts if (e := from_statement(lib, s)) is not None]
+
+
+def sentences(lib: Library, hits: Sequence[RetrievedPassage]) -> list[Evidence]:
+    """Candidate quotes: each sentence of the hits, or the direct quotes inside it."""
+    out: list[Evidence] = []
+    for h in hits:
+        p = h.passage
+        for a, b in sentence_spans(p.text):
+            near = [s for s in lib.by_passage.get(p.passage_id, []) if s.start < b and s.end > a]
+            direct = [s for s in near if s.kind in ("direct", "transcript")]
+            inside = [s for s in direct if s.start <= a and b <= s.end]
+            if inside:  # a sentence within a longer quote (a transcript turn): quote just it
+                a2, b2 = trim_span(p.text, a, b)
+                kind: CitationKind = "transcript" if inside[0].kind == "transcript" else "direct"
+                out.append(Evidence(p, a2, b2, inside[0].speakers, inside[0].role, kind, inside[0].cue))
+                continue
+            if direct:
+                out += statements_of(lib, direct)
+                continue
+            speakers = tuple(dict.fromkeys(n for s in near for n in s.speakers))
+            role = near[0].role if len(near) == 1 else None
+            kind = "reported" if near else ("headline" if p.paragraph == 0 else "text")
+            out.append(Evidence(p, a, b, speakers, role, kind, context=p.text[a:b]))
+    return out
+
+
+def turn(lib: Library, e: Evidence) -> list[Evidence]:
+    """e with the rest of its speaker's turn: the quote it continues and the quote paragraphs
+    that continue it (direct quotes with no reporting verb of their own)."""
+    if e.kind not in ("direct", "transcript"):
+        return [e]
+    stmts = lib.statements
+    idx = next(
+        (
+            i
+            for i, s in enumerate(stmts)
+            if s.passage_id == e.passage.passage_id
+            and trim_span(e.passage.text, s.start, s.end) == (e.start, e.end)
+        ),
+        None,
+    )
+    if idx is None:
+        return [e]
+
+    def same(s: StoredStatement) -> bool:
+        return s.kind in ("direct", "transcript") and s.speakers == e.speakers
+
+    lo = idx
+    while lo > 0 and stmts[lo].cue is None and same(stmts[lo - 1]):
+        lo -= 1
+    hi = idx + 1
+    while hi < len(stmts) and stmts[hi].cue is None and same(stmts[hi]):
+        hi += 1
+    return statements_of(lib, stmts[lo:hi])
+
+
+def distinct(evs: Iterable[Evidence]) -> list[Evidence]:
+    """The same words reported by two articles are cited once (the first, best-ranked)."""
+    seen: set[str] = set()
+    out = []
+    for e in evs:
+        key = norm_quotes(e.quote).lower().strip(" .,")
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def date_of(lib: Library, e: Evidence) -> str:
+    return str(lib.meta.get(e.passage.passage_id, {}).get("published") or "")
+
+
+def by_date(lib: Library, evs: list[Evidence], newest_first: bool) -> list[Evidence]:
+    """Evidence from several dated articles in date order (newest first when asked for the
+    latest); a single article keeps its order."""
+    dates = [date_of(lib, e) for e in evs]
+    if len({d for d in dates if d}) < 2:
+        return evs
+    missing = "" if newest_first else "9999"  # undated evidence last either way
+    order = sorted(range(len(evs)), key=lambda i: dates[i] or missing, reverse=newest_first)
+    return [evs[i] for i in order]

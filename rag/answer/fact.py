@@ -1,0 +1,68 @@
+"""Fact lookup, the fallback for every question: the sentences of the retrieved passages that
+answer, ranked by meaning, shared words and the kind of answer asked for (a "where" answer
+holds a place, a "how many" one a number, a "why" one a cause), from articles that name what
+the question names. A headline is cited only when no body sentence supports the answer."""
+
+from __future__ import annotations
+
+from rag.answer.base import Context, Draft, Evidence
+from rag.answer.common import rank
+from rag.answer.evidence import date_of, sentences, statements_of
+from rag.types import RetrievedPassage
+
+
+def _named_in(ctx: Context, doc_id: str) -> bool:
+    """The article names every name the question treats as its topic ("… in Poland?")."""
+    text = ctx.lib.doc_text.get(doc_id, "")
+    return all(n.split()[-1].lower()[:6] in text for n in ctx.intent.entities)
+
+
+def fact(ctx: Context) -> Draft | None:
+    intent = ctx.intent
+    hits = [h for h in ctx.hits if _named_in(ctx, h.passage.doc_id)]
+    says = intent.kind in ("what_said", "reactions", "compare", "who_said")
+    ranked = rank(ctx, _candidates(ctx, hits), direct=says, answer_type=intent.answer_type)
+    held = [e for e in ranked if ctx.scorer.supported(e, intent.answer_type)]
+    if not held:
+        return None
+    top = held[0].score
+    chosen = [e for e in held if e.score >= 0.85 * top]
+    chosen = _no_lone_headlines(ctx, chosen[: ctx.settings.max_quotes], ranked)
+    if intent.newest_first:  # the newest supported evidence leads
+        dated = [
+            e for e in ranked[:10] if ctx.scorer.supported(e, intent.answer_type) and date_of(ctx.lib, e)
+        ]
+        if dated:
+            newest = max(dated, key=lambda e: date_of(ctx.lib, e))
+            chosen = [newest, *(e for e in chosen if e is not newest)][: ctx.settings.max_quotes]
+    return Draft("", tuple(chosen), "fact")
+
+
+def _candidates(ctx: Context, hits: list[RetrievedPassage]) -> list[Evidence]:
+    """The hits' sentences; for "why did X …", X's own statements too (their explanation)."""
+    evs = sentences(ctx.lib, hits)
+    if ctx.intent.answer_type == "cause":
+        people = set(ctx.intent.speakers) | set(ctx.intent.entities)
+        evs += [e for e in statements_of(ctx.lib, ctx.statements) if people & set(e.speakers)]
+    return evs
+
+
+def _no_lone_headlines(ctx: Context, chosen: list[Evidence], ranked: list[Evidence]) -> list[Evidence]:
+    """Each headline gives way to its article's best supported body sentence, when there is one."""
+    out: list[Evidence] = []
+    for e in chosen:
+        body = e
+        if e.kind == "headline":
+            body = next(
+                (
+                    b
+                    for b in ranked
+                    if b.kind != "headline"
+                    and b.passage.doc_id == e.passage.doc_id
+                    and ctx.scorer.supported(b)
+                ),
+                e,
+            )
+        if body not in out:
+            out.append(body)
+    return out

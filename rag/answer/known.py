@@ -1,0 +1,71 @@
+"""What reading a question needs from the library (question.Known), built once per library
+generation: the people index (speakers with their roles and dates, people never quoted), the
+newest article date, event dates from headlines."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+
+from rag.people import PeopleIndex, Person
+from rag.question import Known
+from rag.retrieve import Library
+from rag.text import stem, words
+
+_LOCK = threading.Lock()
+
+
+def _event_dates(lib: Library) -> Callable[[str], str | None]:
+    """An event's date as the library gives it: the earliest article whose headline names it
+    ("the invasion" -> the first headline with "invasion")."""
+    heads = sorted(
+        (str(m.get("published")), {stem(w) for w in words(str(m.get("title", "")))})
+        for m in lib.meta.values()
+        if m.get("published") and int(m.get("paragraph", 1)) == 0
+    )
+
+    def event(phrase: str) -> str | None:
+        ws = words(phrase)
+        key = stem(ws[-1]) if ws else ""
+        return next((d[:10] for d, title in heads if key and key in title), None)
+
+    return event
+
+
+def known_for(lib: Library, embed: Callable[[list[str]], np.ndarray] | None) -> Known:
+    lib.refresh()
+    with _LOCK:
+        cached = lib.__dict__.get("_known")
+        if cached is not None and cached[0] == lib._key:
+            return cached[1]
+    speakers = lib.speakers()
+    quoted = {s.name for s in speakers}
+    kinds: dict[str, Counter[str]] = {}
+    for st in lib.statements:
+        for n in st.speakers:
+            kinds.setdefault(n, Counter())[st.speaker_type] += 1
+    people = [
+        Person(
+            s.name,
+            tuple((h.role, h.first, h.last) for h in s.roles),
+            True,
+            kinds[s.name].most_common(1)[0][0],
+        )
+        for s in speakers
+        if s.name in kinds
+    ]
+    people += [Person(n, (), False) for n in sorted(lib.people - quoted) if len(n.split()) > 1]
+    dates = [str(m["published"]) for m in lib.meta.values() if m.get("published")]
+    known = Known(
+        people=PeopleIndex(people, lib.bm25.knows),
+        knows=lib.bm25.knows,
+        latest=max(dates) if dates else None,
+        event=_event_dates(lib),
+        embed=embed,
+    )
+    with _LOCK:
+        lib.__dict__["_known"] = (lib._key, known)
+    return known

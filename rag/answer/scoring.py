@@ -1,0 +1,179 @@
+"""Scoring candidate quotes against a question, and deciding what supports an answer.
+
+Scope: a quote's score is the cosine between its vector and the question's (vectors stored at
+ingest, injected here as functions: this module never calls the store), plus the idf-weighted
+share of the question's words it holds, plus whether it holds the kind of answer asked for
+(a number for "how many", a date for "when", a place for "where" — NER on the few best
+candidates only — a cause clause for "why"). Support (abstain by meaning): the topic must be
+there (cosine, or shared words with a cosine floor), and the answer type where there is one.
+Non-goals: choosing among supported quotes (the strategies).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from rag.answer.base import Evidence
+from rag.config import Settings
+from rag.lexical import terms
+from rag.lexicon import words as vocabulary
+from rag.store import quote_id
+from rag.text import stem
+from rag.types import AnswerType
+
+W_DENSE, W_LEX, W_DIRECT, W_FIT = 0.55, 0.45, 0.08, 0.15
+COS_FLOOR = 0.3  # shared words alone support an answer only above this cosine
+TYPED = 12  # candidates whose answer type is checked (NER runs on these only)
+CACHE = 20_000  # quote vectors kept in this process (384 floats each: about 30 MB)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+
+
+def _numbers(low: str) -> list[str]:
+    """Figures in a text: standalone numbers and number words, not years, days of a date or the
+    digits of a name ("COVID-19", "F-16")."""
+    text = re.sub(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", " ", low)
+    found = [m.group(0) for m in re.finditer(r"(?<![\w-])[$€£¥]?\d[\d,.]*%?(?![\w-])", text)]
+    found = [n for n in found if not _YEAR.match(n.strip(".,"))]
+    return found + [w for w in re.findall(r"[a-z-]+", text) if w in _NUMBER_WORDS]
+
+
+_NUMBER_WORDS = vocabulary("number_words") - {"one", "first", "second", "last", "third", "quarter", "half"}
+
+
+class Scorer:
+    def __init__(
+        self,
+        settings: Settings,
+        embed_query: Callable[[str], np.ndarray],
+        quote_vectors: Callable[[list[str]], dict[str, np.ndarray]],
+        embed_texts: Callable[[list[str]], np.ndarray],
+        idf: Callable[[str], float],
+    ):
+        self.settings = settings
+        self.embed_query = embed_query
+        self._stored = quote_vectors
+        self._embed_texts = embed_texts
+        self.idf = idf
+        self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._ents: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vectors(self, evs: Sequence[Evidence]) -> np.ndarray:
+        """Vectors of candidate quotes: from this process's cache, else the store, else the model
+        (derived data only: losing the cache changes nothing but speed)."""
+        keys = [quote_id(e.passage.passage_id, e.quote) for e in evs]
+        with self._lock:
+            have = {k: self._vecs[k] for k in keys if k in self._vecs}
+        todo = list(dict.fromkeys(k for k in keys if k not in have))
+        if todo:
+            fresh = {k: np.asarray(v) for k, v in self._stored(todo).items()}
+            text = {k: e.quote for k, e in zip(keys, evs)}
+            if missing := [k for k in todo if k not in fresh]:
+                fresh.update(zip(missing, np.asarray(self._embed_texts([text[k] for k in missing]))))
+            have.update(fresh)
+            with self._lock:
+                self._vecs.update(fresh)
+                while len(self._vecs) > CACHE:
+                    self._vecs.popitem(last=False)
+        return np.asarray([have[k] for k in keys])
+
+    def weights(self, query: str) -> dict[str, float]:
+        return {t: self.idf(t) for t in set(terms(query))}
+
+    @staticmethod
+    def coverage(weights: dict[str, float], text: str) -> float:
+        if not weights:
+            return 0.0
+        have = set(terms(text))
+        return sum(w for t, w in weights.items() if t in have) / (sum(weights.values()) or 1.0)
+
+    def _entities(self, text: str) -> frozenset[str]:
+        from rag import nlp
+
+        with self._lock:
+            if text in self._ents:
+                return self._ents[text]
+        labels = frozenset(e.label_ for e in nlp.parse([text])[0].ents)
+        with self._lock:
+            self._ents[text] = labels
+            while len(self._ents) > 4096:
+                self._ents.popitem(last=False)
+        return labels
+
+    def fit(self, e: Evidence, answer_type: AnswerType, measure: str | None = None) -> float:
+        """1.0 when the quote holds the kind of answer asked for (0.5: a number, but not of what
+        the question counts), else 0.0."""
+        text = e.quote
+        low = text.lower()
+        if answer_type == "number":
+            nums = _numbers(low)
+            if not nums:
+                return 0.0
+            if measure == "percent":
+                return 1.0 if re.search(r"%|\bper\s*cent\b|\bpercent", low) else 0.5
+            if measure == "money":
+                money = vocabulary("currency_words")
+                return 1.0 if any(w in money for w in re.findall(r"[$€£¥]|[a-z]+", low)) else 0.5
+            if measure:  # the figure counts what is asked: "190 people", "fourteen nuclear inspectors"
+                toks = re.findall(r"[\w%.,$€£¥-]+", low)
+                for i, w in enumerate(toks):
+                    if stem(w.strip(".,")) == stem(measure) and any(
+                        _numbers(x) for x in toks[max(0, i - 4) : i]
+                    ):
+                        return 1.0
+                return 0.5
+            return 1.0
+        words = re.findall(r"[\w’'.,%-]+", low)
+        if answer_type == "date":  # without a date of its own, the article's date dates it
+            dated = any(w.strip(".,") in vocabulary("calendar") or _YEAR.match(w.strip(".,")) for w in words)
+            return 1.0 if dated else 0.5
+        if answer_type == "cause":
+            return float(any(re.search(rf"\b{re.escape(c)}\b", low) for c in vocabulary("cause_words")))
+        wanted = {"place": {"GPE", "LOC", "FAC"}, "person": {"PERSON"}, "organisation": {"ORG", "NORP"}}
+        if answer_type in wanted:
+            return float(bool(self._entities(text) & wanted[answer_type]))
+        return 0.0
+
+    def score(
+        self,
+        query: str,
+        qvec: np.ndarray,
+        evs: Sequence[Evidence],
+        direct_bonus: bool = True,
+        answer_type: AnswerType = "none",
+        measure: str | None = None,
+    ) -> list[Evidence]:
+        if not evs:
+            return []
+        cos = self.vectors(evs) @ qvec
+        weights = self.weights(query)  # once per question, not per candidate
+        out = []
+        for e, c in zip(evs, cos):
+            cov = self.coverage(weights, e.context or e.quote)
+            bonus = W_DIRECT if direct_bonus and e.kind in ("direct", "transcript") else 0.0
+            out.append(replace(e, score=W_DENSE * float(c) + W_LEX * cov + bonus, cos=float(c), cov=cov))
+        out.sort(key=lambda e: -e.score)
+        if answer_type not in ("none", "quote", "description", "yes_no"):
+            many = len(out) if answer_type in ("number", "date", "cause") else TYPED  # NER: the best few
+            typed = [replace(e, fit=self.fit(e, answer_type, measure)) for e in out[:many]]
+            typed = [replace(e, score=e.score + W_FIT * e.fit) for e in typed]
+            out = sorted(typed, key=lambda e: -e.score) + out[many:]
+        return out
+
+    def supported(self, e: Evidence, answer_type: AnswerType = "none") -> bool:
+        """The quote is about the question (meaning, or its words with some meaning), and holds
+        the kind of answer asked for when the question asks for one."""
+        s = self.settings
+        on_topic = e.cos >= s.min_relevance or (e.cov >= s.min_coverage and e.cos >= COS_FLOOR)
+        if answer_type == "number":  # a figure of what is counted ("how many people": people)
+            return on_topic and e.fit >= 1.0
+        if answer_type in ("date", "place", "person", "organisation", "cause"):
+            return on_topic and e.fit > 0
+        return on_topic

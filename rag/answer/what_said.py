@@ -1,0 +1,58 @@
+"""What X said (on a topic): only X's own statements, the best on the topic first, each with the
+quote paragraphs that continue it; an organisation speaks through its spokespeople too.
+"X is quoted in the articles, but not on that" when none of X's words are about the topic.
+"""
+
+from __future__ import annotations
+
+from rag.answer.base import Context, Draft, Evidence
+from rag.answer.common import evidence_by, has_topic, on_topic, rank, topic, topical_docs
+from rag.answer.evidence import turn
+
+TOPICAL = 0.15  # score added to a speaker's words in the article most about the topic
+
+
+def _head(who: str, evs: list[Evidence]) -> str:
+    role = next((e.role for e in evs if e.role and e.speakers == (who,)), None)
+    return f"{who}" + (f" ({role})" if role else "") + " said:"
+
+
+def what_said(ctx: Context) -> Draft | None:
+    speakers = ctx.intent.speakers
+    if not speakers:
+        return None
+    who = speakers[0]
+    evs = [e for name in speakers for e in evidence_by(ctx, name)]
+    if not evs:
+        return None
+    q = topic(ctx)
+    if has_topic(q):
+        ranked = rank(ctx, evs, q)
+        about = topical_docs(ctx, q)  # their words in an article about the topic are on it too
+        fits = [e for e in ranked if on_topic(e) or e.passage.doc_id in about]
+        if not fits:
+            return Draft("", (), "what_said", note=f"{who} is quoted in the articles, but not on that.")
+        # words in the articles most about the topic count extra (those articles are "on that")
+        bonus = {d: TOPICAL * (1 - i / len(about)) for i, d in enumerate(about)}
+        fits.sort(key=lambda e: -(e.score + bonus.get(e.passage.doc_id, 0.0)))
+        top = fits[0].score + bonus.get(fits[0].passage.doc_id, 0.0)
+        ranked = [
+            e
+            for e in fits
+            if e.score + bonus.get(e.passage.doc_id, 0.0) >= 0.8 * top or e.passage.doc_id in about
+        ]
+    else:  # "What did X say?": their first statements, in reading order, their own words first
+        ranked = sorted(
+            evs,
+            key=lambda e: (
+                e.kind not in ("direct", "transcript"),
+                e.passage.doc_id,
+                e.passage.start + e.start,
+            ),
+        )
+    chosen: list[Evidence] = []
+    for e in ranked[: ctx.settings.max_quotes]:
+        if all((c.passage.passage_id, c.start) != (e.passage.passage_id, e.start) for c in chosen):
+            chosen += [t for t in turn(ctx.lib, e) if t not in chosen]
+    chosen.sort(key=lambda e: (e.passage.doc_id, e.passage.start + e.start))  # reading order
+    return Draft(_head(who, evs), tuple(chosen), "what_said", with_speaker=len(speakers) > 1)

@@ -1,0 +1,74 @@
+"""Who someone is: the role the articles give them (the most recent one), cited as the sentence
+where an article writes "Name, role" or "role Name"; else the sentence that describes them best
+— an apposition ("Evan Gershkovich, a US citizen employed at …") before the words just before
+the name ("Kim Jong Un's sister Kim Yo Jong"), a description with an office or a relation noun
+before one without."""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.base import Context, Draft, Evidence
+from rag.answer.common import rank
+from rag.lexicon import words as vocabulary
+from rag.text import sentence_spans
+from rag.verify import trim_span
+
+
+def _sentence(p_text: str, a: int, b: int) -> tuple[int, int]:
+    for x, y in sentence_spans(p_text):
+        if x <= a and b <= y:
+            return trim_span(p_text, x, y)
+    return a, b
+
+
+def who_is(ctx: Context) -> Draft | None:
+    names = ctx.intent.speakers or ctx.intent.entities or ctx.intent.unquoted
+    if not names:
+        return None
+    name = names[0]
+    sp = next((s for s in ctx.lib.speakers() if s.name == name), None)
+    roles = list(reversed(sp.roles if sp else ()))  # the most recent role first
+    if ctx.intent.answer_type == "organisation":  # "who does he work for": the role naming most
+        roles.sort(key=lambda h: -sum(w[:1].isupper() for w in h.role.split()[1:]))
+    for held in roles:
+        who = rf"(?:{re.escape(name)}|{re.escape(name.split()[-1])})"
+        pattern = re.compile(rf"\b{who},\s+{re.escape(held.role)}|\b{re.escape(held.role)}\s+{who}\b")
+        for p in ctx.lib.passages.values():
+            if (ctx.docs is None or p.doc_id in ctx.docs) and (m := pattern.search(p.text)):
+                a, b = _sentence(p.text, m.start(), m.end())
+                e = Evidence(p, a, b, context=p.text[a:b])
+                return Draft(f"{name} is {held.role}:", (e,), "who_is", with_speaker=False)
+    if described := _described(ctx, name):
+        return Draft("", tuple(described), "who_is")
+    return None
+
+
+def _described(ctx: Context, name: str) -> list[Evidence]:
+    parts = name.split()
+    if not parts or not ctx.lib.bm25.knows(parts[-1]):
+        return []
+    who = rf"(?:{re.escape(name)}|{re.escape(parts[-1])})"
+    apposition = re.compile(rf"\b{who},\s+(?:a|an|the|who|[a-z])[^.;:]*")
+    before = re.compile(rf"((?:[^\W\d_][\w’'.-]*\s+){{1,8}})(?:\(\w+\)\s+)?{who}\b")
+    nouns = vocabulary("person_nouns")
+    evs, rank_of = [], {}
+    for p in ctx.lib.passages.values():
+        if (ctx.docs is not None and p.doc_id not in ctx.docs) or parts[-1] not in p.text:
+            continue
+        for a, b in sentence_spans(p.text):
+            sent = p.text[a:b]
+            m = apposition.search(sent)
+            kind = 2
+            if m is None:
+                m, kind = before.search(sent), 1
+            if m is None:
+                continue
+            desc = re.sub(who, " ", m.group(0)).lower()
+            has_noun = any(w.strip(",.’'s") in nouns for w in desc.split())
+            x, y = trim_span(p.text, a, b)
+            evs.append(Evidence(p, x, y, context=sent))
+            rank_of[(p.passage_id, x)] = (kind + (2 if has_noun else 0), len(desc.split()))
+    ranked = rank(ctx, evs, ctx.intent.text, direct=False)
+    ranked.sort(key=lambda e: rank_of[(e.passage.passage_id, e.start)], reverse=True)  # stable on score
+    return [e for e in ranked[:1]]

@@ -1,0 +1,72 @@
+"""Follow-up questions made to stand alone from the chat history.
+
+Scope: a pronoun ("And who does he work for?") -> the person the last turns named; "And Logan?" ->
+the previous question about Logan; "And what about the airspace?" -> the previous speaker's
+words on the new topic; "Why?" -> the previous question, asking why. Names are found with the
+question reader's `find` (the library's speakers, typos allowed). Non-goals: anything but
+rewriting the text (question.py reads the result).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from rag.lexicon import forms
+from rag.lexicon import words as vocabulary
+from rag.people import NameMatch
+from rag.text import content_words
+
+Find = Callable[[str], list[NameMatch]]
+_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
+_THAT = re.compile(
+    r"\b(?:do|did|does|done|say|said|mean|meant|cause|caused)\s+(?:that|this|it)\b|\bthat\s*\?\s*$", re.I
+)
+_AND = re.compile(
+    r"^\s*(?:and\s+what\s+about|and\s+how\s+about|what\s+about|how\s+about|what\s+of|and)\b[\s,]*", re.I
+)
+
+
+def _says(text: str) -> bool:
+    verbs = set(forms("speech_verbs")) | vocabulary("opinion_verbs") | vocabulary("view_nouns")
+    return any(w in verbs for w in re.findall(r"[a-z]+", text.lower()))
+
+
+def last_person(history: Sequence[dict[str, str]], find: Find) -> str | None:
+    """The person the latest turn names (an answer's head names its speaker first)."""
+    for turn in reversed(history):
+        if names := [m for m in find(str(turn.get("content", ""))) if m.sure]:
+            return names[0].name
+    return None
+
+
+def resolve_followup(question: str, history: Sequence[dict[str, str]], find: Find) -> str:
+    """The question as it would stand alone."""
+    if not history:
+        return question
+    users = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
+    prev = users[-1] if users else ""
+    named = [m for m in find(question) if m.sure]
+    if not named and _PRONOUN.search(question):
+        if who := last_person(history, find):
+            question = _PRONOUN.sub(
+                lambda m: who + ("’s" if m.group(1).lower() in ("his", "their", "hers") else ""),
+                question,
+                count=1,
+            )
+            if prev and _THAT.search(question):  # "Why did he do that?": that = the previous topic
+                question = f"{question} ({prev.strip(' ?')})"
+            return question
+    rest = _AND.sub("", question).strip(" ?.!")
+    if prev and _AND.match(question) and 0 < len(content_words(rest)) <= 4:
+        old = [m for m in find(prev) if m.sure]
+        if named:  # "And Logan?": the same question about someone else
+            if old:
+                return prev[: old[0].start] + named[0].name + prev[old[0].end :]
+            return f"{prev} {named[0].name}"
+        if old and _says(prev):  # "And what about the airspace?": the same speaker, a new topic
+            return f"What did {old[0].name} say about {rest}?"
+        return f"{prev} {rest}"
+    if prev and not named and len(question.split()) <= 3 and not content_words(rest.replace("why", "")):
+        return f"{prev} {question}"  # "Why?"
+    return question

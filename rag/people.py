@@ -1,0 +1,176 @@
+"""Names and descriptions in a question -> the library's speakers.
+
+Scope: `PeopleIndex`, built from the library's speakers (every spelling the library merged, the
+roles the articles give them with their dates) and the people it names without quoting;
+`find(text)` — the speakers a text names, exactly, by surname, or misspelt (rapidfuzz, with a
+confidence threshold: a loose match is returned as unsure, for "did you mean …");
+`by_role(phrase)` — a speaker named by role or description ("the UK's chancellor", "the consulting
+firm's boss"): word overlap between the phrase and each speaker's roles, then the embedding
+cosine of the few that share a word, at the question's date where roles changed.
+Non-goals: reading the question (question.py); merging spellings (retrieve.canonical_names).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.lexicon import words as vocabulary
+from rag.text import STOPWORDS, stem, words
+
+SURE = 88.0  # rapidfuzz ratio (0-100) from which a misspelt name is taken as meant
+LOOSE = 78.0  # from here up to SURE: "did you mean …"
+ROLE_MIN = 0.45  # combined role score (overlap and cosine) a description must reach
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    name: str  # the library's spelling
+    start: int  # where the question names them
+    end: int
+    score: float  # 100 for an exact or surname match
+    sure: bool
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    roles: tuple[tuple[str, str | None, str | None], ...] = ()  # (role, first date, last date)
+    quoted: bool = True
+    kind: str = "person"  # "person" | "organisation" | "unnamed": only people are named by surname
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or doubled letters: 'Zelenskyy' ~ 'zelensky', 'Erdoğan' ~ 'erdogan'."""
+    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"(.)\1", r"\1", t)
+
+
+def _key(word: str) -> str:
+    """A word for comparing roles: its stem, cut to six letters ("tunisia" ~ "tunisian")."""
+    return stem(fold(word))[:6]
+
+
+def _tokenwise(a: str, b: str) -> bool:
+    """Each word of a misspelt name is close to a word of the name ("kim yong-ju" is not "kim
+    jong-un": one word differs too much)."""
+    from rapidfuzz import fuzz
+
+    bw = b.split()
+    return all(max(fuzz.ratio(w, x) for x in bw) >= LOOSE for w in a.split())
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W\d_][\w’'-]*", text)]
+
+
+class PeopleIndex:
+    def __init__(self, people: Sequence[Person], knows: Callable[[str], bool] | None = None):
+        """`knows(word)`: the library uses the word; such a word is never taken for a misspelt name."""
+        self.people = {p.name: p for p in people}
+        self.knows = knows or (lambda w: False)
+        self._forms: dict[str, list[str]] = {}  # folded full name or surname -> names
+        for p in people:
+            parts = p.name.split()
+            forms = {p.name}
+            if p.kind == "person":
+                forms |= {parts[-1]} | ({" ".join(parts[-2:])} if len(parts) > 2 else set())
+            elif m := re.fullmatch(r"(.+?)\s*\(([^()]+)\)", p.name):  # "European Commission (EC)"
+                forms |= {m.group(1), m.group(2)}
+            for form in forms:
+                self._forms.setdefault(fold(form), []).append(p.name)
+        for key, names in self._forms.items():  # a surname two speakers share: the person's
+            if len(names) > 1 and any(self.people[n].kind == "person" for n in names):
+                self._forms[key] = [n for n in names if self.people[n].kind == "person"]
+
+    def find(self, text: str) -> list[NameMatch]:
+        """Speakers (and people the library names) that text names, in order; each once."""
+        from rapidfuzz import fuzz, process
+
+        lowered = text == text.lower()  # a question typed all in lower case: any word may be a name
+        toks = _tokens(text)
+        cands: list[NameMatch] = []
+        skip = STOPWORDS | vocabulary("group_words") | vocabulary("person_nouns")
+        particles = vocabulary("name_particles")
+        for i in range(len(toks)):
+            for size in (4, 3, 2, 1):
+                if i + size > len(toks):
+                    continue
+                span = toks[i : i + size]
+                phrase = text[span[0][0] : span[-1][1]]
+                if any(t[2].lower() in skip for t in (span[0], span[-1])):
+                    continue
+                inner = span[1:-1]
+                if not lowered and not (
+                    span[0][2][:1].isupper()
+                    and span[-1][2][:1].isupper()
+                    and all(t[2][:1].isupper() or t[2] in particles for t in inner)
+                ):
+                    continue
+                key = fold(re.sub(r"[’']s$", "", phrase))
+                if key in self._forms:
+                    cands += [NameMatch(n, span[0][0], span[-1][1], 100.0, True) for n in self._forms[key]]
+                    continue
+                if len(key) < 5 or (size == 1 and self.knows(span[0][2])):
+                    continue  # short words, and words the library uses, are not misspelt names
+                best = process.extractOne(key, list(self._forms), scorer=fuzz.ratio, score_cutoff=LOOSE)
+                if best is not None and len(best[0].split()) == size and _tokenwise(key, best[0]):
+                    score = float(best[1])
+                    sure = score >= SURE and (size > 1 or len(key) >= 6)
+                    cands += [
+                        NameMatch(n, span[0][0], span[-1][1], score, sure) for n in self._forms[best[0]]
+                    ]
+        cands.sort(key=lambda m: (-(m.end - m.start) * (m.score / 100), m.start))
+        out: list[NameMatch] = []
+        for m in cands:  # longest, best first; no two matches share words, no person twice
+            if all(m.end <= o.start or m.start >= o.end for o in out) and all(m.name != o.name for o in out):
+                out.append(m)
+        return sorted(out, key=lambda m: m.start)
+
+    def kind(self, name: str) -> str:
+        p = self.people.get(name)
+        return p.kind if p else "person"
+
+    def by_role(
+        self,
+        phrase: str,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+        when: tuple[str | None, str | None] = (None, None),
+    ) -> tuple[str, float] | None:
+        """The speaker a description names: (name, score) or None when no role fits well enough."""
+        want = {_key(w) for w in words(phrase) if w not in STOPWORDS}
+        if not want:
+            return None
+        head = _key(words(phrase)[-1]) if words(phrase) else ""
+        scored: list[tuple[float, str, str]] = []
+        for p in self.people.values():
+            if not p.quoted:
+                continue
+            for role, first, last in p.roles:
+                if when[0] and last and last < when[0]:
+                    continue  # held only before the question's time
+                if when[1] and first and first > when[1]:
+                    continue
+                have = {_key(w) for w in words(role) if w not in STOPWORDS}
+                shared = want & have
+                if head not in have:
+                    continue  # the office asked for must be the office held ("chancellor")
+                overlap = len(shared) / len(want)
+                scored.append((overlap, p.name, role))
+        if not scored:
+            return None
+        if len({n for _, n, _ in scored}) == 1:  # the only speaker who holds that office
+            return scored[0][1], max(o for o, _, _ in scored)
+        scored.sort(reverse=True)
+        top = scored[:12]
+        if embed is not None:
+            vecs = embed([phrase] + [f"{role}" for _, _, role in top])
+            cos = vecs[1:] @ vecs[0]
+            top = [(0.5 * o + 0.5 * float(c), n, r) for (o, n, r), c in zip(top, cos)]
+            top.sort(reverse=True)
+        score, name, _ = top[0]
+        return (name, score) if score >= ROLE_MIN else None

@@ -1,0 +1,87 @@
+"""The time a question asks about, from its date expressions -> an inclusive ISO range.
+
+Scope: years ("in 2022"), months ("in March 2021", "last October" relative to the newest
+article), days ("on 4 June 2024"), ranges ("between 2021 and 2023", "from May to July 2022"),
+"before"/"after"/"since" any of these, and events the library dates itself ("before the
+invasion" -> the date of the earliest article whose headline names it) — never a date written
+into the code. Month and day names come from rag/lexicon/calendar.txt. Non-goals: filtering
+(retrieve.Library.documents applies the range to article dates).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from datetime import date
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_YEAR = r"(?:19|20)\d\d"
+_DATE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?(?:\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?)?)"
+    rf"\s+(?P<y>{_YEAR})\b|\b(?P<ym>{_MONTH})\b(?!\s+\d)|\b(?P<yo>{_YEAR})\b",
+    re.I,
+)
+Range = tuple[str | None, str | None]
+
+
+def _span(m: re.Match[str], latest: str | None) -> Range:
+    """The first and last day a date expression covers."""
+    if m.group("yo"):
+        y = m.group("yo")
+        return f"{y}-01-01", f"{y}-12-31"
+    month_word = m.group("m1") or m.group("m2") or m.group("ym")
+    mo = _MONTHS[month_word.lower().rstrip(".")]
+    if m.group("y"):
+        y = int(m.group("y"))
+    else:  # a month without a year: the last such month up to the newest article
+        ref = date.fromisoformat(latest[:10]) if latest else date.today()
+        y = ref.year if mo <= ref.month else ref.year - 1
+    day = m.group("d1") or m.group("d2")
+    last = calendar.monthrange(y, mo)[1]
+    if day and 1 <= int(day) <= last:
+        d = f"{y}-{mo:02d}-{int(day):02d}"
+        return d, d
+    return f"{y}-{mo:02d}-01", f"{y}-{mo:02d}-{last:02d}"
+
+
+def _day_before(iso: str) -> str:
+    return date.fromordinal(date.fromisoformat(iso).toordinal() - 1).isoformat()
+
+
+def _day_after(iso: str) -> str:
+    return date.fromordinal(date.fromisoformat(iso).toordinal() + 1).isoformat()
+
+
+def time_scope(
+    text: str, latest: str | None = None, event: Callable[[str], str | None] | None = None
+) -> Range:
+    """(since, until) a question names; (None, None) when it names no time. `latest`: the newest
+    article's date (for a month without a year); `event(noun)`: the date the library gives an
+    event ("the invasion"), or None."""
+    dates = [m for m in _DATE.finditer(text) if not (m.group("ym") and m.group("ym").lower() == "may")]
+    if dates:
+        first = _span(dates[0], latest)
+        lo, hi = first
+        if len(dates) >= 2 and re.search(r"\b(?:between|from)\b", text[: dates[0].start()], re.I):
+            hi = _span(dates[1], latest)[1]  # "between 2021 and 2023", "from May to July 2022"
+        before = text[max(0, dates[0].start() - 12) : dates[0].start()].lower()
+        if re.search(r"\bbefore\s*$", before):
+            return None, _day_before(lo) if lo else None
+        if re.search(r"\bafter\s*$", before):
+            return _day_after(hi) if hi else None, None
+        if re.search(r"\bsince\s*$", before):
+            return lo, None
+        return lo, hi
+    m = re.search(r"\b(before|after|since)\s+the\s+((?:[\w-]+\s+){0,2}?[\w-]+)\b", text, re.I)
+    if m and event is not None and (when := event(m.group(2))):
+        how = m.group(1).lower()
+        return (
+            (None, _day_before(when))
+            if how == "before"
+            else (when if how == "since" else _day_after(when), None)
+        )
+    return None, None
