@@ -119,7 +119,7 @@ class Composer:
         docs = self.lib.documents(scope)
         stmts = [s for s in self.lib.statements if docs is None or self._doc_of(s) in docs]
         if scope and scope.speaker:
-            stmts = [s for s in stmts if set(intent.speakers) & set(s.speakers)] or stmts
+            stmts = [s for s in stmts if set(intent.speakers) & set(s.speakers)]
         t0 = time.perf_counter()
         qvec = np.asarray(self.scorer.embed_query(intent.text))
         hits = self.lib.search(intent.text, k or self.settings.k, vector=qvec.tolist(), docs=docs)

@@ -1,7 +1,7 @@
 """Follow-up questions made to stand alone from the chat history.
 
-Scope: a pronoun ("And who does he work for?") -> the person the last turns named; "And Logan?" ->
-the previous question about Logan; "And what about the airspace?" -> the previous speaker's
+Scope: a pronoun ("And who does he work for?") -> the person the last turns named; "And Berg?" ->
+the previous question about Berg; "And what about the tolls?" -> the previous speaker's
 words on the new topic; "Why?" -> the previous question, asking why. Names are found with the
 question reader's `find` (the library's speakers, typos allowed). Non-goals: anything but
 rewriting the text (question.py reads the result).
@@ -60,7 +60,7 @@ def resolve_followup(question: str, history: Sequence[dict[str, str]], find: Fin
     rest = _AND.sub("", question).strip(" ?.!")
     if prev and _AND.match(question) and 0 < len(content_words(rest)) <= 4:
         old = [m for m in find(prev) if m.sure]
-        if named:  # "And Logan?": the same question about someone else
+        if named:  # "And Berg?": the same question about someone else
             if old:
                 return prev[: old[0].start] + named[0].name + prev[old[0].end :]
             return f"{prev} {named[0].name}"

@@ -126,7 +126,7 @@ class BM25:
 
     def knows(self, text: str) -> bool:
         """True when every content word of text occurs in the library (stopwords always do),
-        allowing another ending ("Californian" for "California")."""
+        allowing another ending ("Norwegian" for "Norway")."""
         if self._prefixes is None:
             self._prefixes = {t[:6] for t in self.df if len(t) >= 6}
         return all(t in self.df or (len(t) >= 7 and t[:6] in self._prefixes) for t in terms(text))

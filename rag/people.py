@@ -4,7 +4,7 @@ Scope: `PeopleIndex`, built from the library's speakers (every spelling the libr
 roles the articles give them with their dates) and the people it names without quoting;
 `find(text)` — the speakers a text names, exactly, by surname, or misspelt (rapidfuzz, with a
 confidence threshold: a loose match is returned as unsure, for "did you mean …");
-`by_role(phrase)` — a speaker named by role or description ("the UK's chancellor", "the consulting
+`by_role(phrase)` — a speaker named by role or description ("the city's mayor", "the consulting
 firm's boss"): word overlap between the phrase and each speaker's roles, then the embedding
 cosine of the few that share a word, at the question's date where roles changed.
 Non-goals: reading the question (question.py); merging spellings (retrieve.canonical_names).
@@ -45,7 +45,7 @@ class Person:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents or doubled letters: 'Zelenskyy' ~ 'zelensky', 'Erdoğan' ~ 'erdogan'."""
+    """Lower case without accents or doubled letters: 'Kovalenkko' ~ 'kovalenko', 'Çelik' ~ 'celik'."""
     t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"(.)\1", r"\1", t)
 
@@ -79,7 +79,7 @@ class PeopleIndex:
             forms = {p.name}
             if p.kind == "person":
                 forms |= {parts[-1]} | ({" ".join(parts[-2:])} if len(parts) > 2 else set())
-            elif m := re.fullmatch(r"(.+?)\s*\(([^()]+)\)", p.name):  # "European Commission (EC)"
+            elif m := re.fullmatch(r"(.+?)\s*\(([^()]+)\)", p.name):  # "Northwind Energy Board (NEB)"
                 forms |= {m.group(1), m.group(2)}
             for form in forms:
                 self._forms.setdefault(fold(form), []).append(p.name)
@@ -158,7 +158,7 @@ class PeopleIndex:
                 have = {_key(w) for w in words(role) if w not in STOPWORDS}
                 shared = want & have
                 if head not in have:
-                    continue  # the office asked for must be the office held ("chancellor")
+                    continue  # the office asked for must be the office held ("mayor")
                 overlap = len(shared) / len(want)
                 scored.append((overlap, p.name, role))
         if not scored:

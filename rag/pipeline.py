@@ -222,7 +222,7 @@ class Pipeline:
         self, docs: list[Document], progress: Callable[[int, int], None] | None = None, batch: int = 32
     ) -> list[FileResult]:
         """Store loaded Documents: each is read (parsed) once, first, so a transcript saying only
-        "Biden" borrows "Joe Biden" from an article in the same ingest; then `batch` at a time
+        "Ortiz" borrows "Lena Ortiz" from an article in the same ingest; then `batch` at a time
         (one embedding call each), `progress(done, total)` after each. One bad document never
         stops the rest: a batch that fails is retried one document at a time."""
         from rag.statements import analyse

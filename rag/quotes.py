@@ -2,7 +2,7 @@
 
 Scope: double quotes curly (“…”), straight ("…"), guillemets («…», »…«) and low-high („…“);
 single quotes (‘…’, '…') where they are unambiguous — outside double marks, pairing up at word
-edges, two words or more (not apostrophes: "Ukraine's", "the players' union", "the '90s").
+edges, two words or more (not apostrophes: "Norway's", "the players' union", "the '90s").
 A mark left open ends at its paragraph (it never swallows the rest of an article), and such a
 quote continues into the next paragraph when that one opens with a mark (the news convention
 for a quote running over paragraphs). Nested quotes stay inside their outer quote.
@@ -90,7 +90,7 @@ def quote_spans(text: str) -> list[Quote]:
     open_before = False  # the previous paragraph ended inside an open quote
     for no, (ps, pe) in enumerate(paras):
         doubles = _double(text, ps, pe)
-        # single marks too, outside double ones ("said it had not seen 'any sign of …' yet")
+        # single marks too, outside double ones ("said it had seen 'no change at all' yet")
         inside = [(a, b if b is not None else pe) for a, b in doubles]
         singles = [m for m in _single(text, ps, pe) if not any(a <= m[0] <= b for a, b in inside)]
         marks = sorted(doubles + singles)

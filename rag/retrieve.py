@@ -66,7 +66,7 @@ class Speaker:
 
 
 def roles_text(sp: Speaker) -> str:
-    """ "US President (2022-02-12 to 2023-08-25); President (2022-05-19)": newest role first."""
+    """ "Mayor (2021-01-04 to 2021-06-01); Councillor (2020-05-01)": newest role first."""
     return "; ".join(
         h.role + (f" ({h.first}" + (f" to {h.last})" if h.last != h.first else ")") if h.first else "")
         for h in reversed(sp.roles)
@@ -95,7 +95,7 @@ def _statement(r: Record) -> StoredStatement:
 
 
 def name_key(word: str) -> str:
-    """Spelling-tolerant key: 'Zelenskyy', 'Zelensky', 'Zelenskiy' and 'ZELENSKKY' all -> 'zelensky'."""
+    """Spelling-tolerant key: 'Kovalenko', 'Kovalenkko', 'Kovalenkoy' and 'KOVALENKO' all -> 'kovalenko'."""
     w = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
     w = re.sub(r"(.)\1", r"\1", w)
     return re.sub(r"iy$", "y", w)
@@ -255,7 +255,7 @@ class Library:
         """Known speakers named in text (full name or surname, any common spelling), in order."""
         self.refresh()
         words = [
-            (m.start(), name_key(re.sub(r"[’']s$", "", m.group(0))))  # "Biden’s" is Biden
+            (m.start(), name_key(re.sub(r"[’']s$", "", m.group(0))))  # "Ortiz’s" is Ortiz
             for m in re.finditer(r"[^\W\d_][\w’'-]*", text)
         ]
         first: dict[str, int] = {}

@@ -3,10 +3,10 @@ speaker phrase of a parsed sentence (a name, a pronoun, a title, a description) 
 
 Scope: `Cast`, built per document from the parsed sentences (spaCy entities) and the whole text
 (later mentions of the names found): full names and surnames, roles from appositions and the
-words before a name ("Turkish Foreign Ministry spokesman Hami Aksoy"), gender evidence
+words before a name ("Norwegian Energy Ministry spokesman Erik Dahl"), gender evidence
 (honorifics, pronouns that follow a lone name), organisations; `Cast.speaker(token)` resolves a
 subject token to a `Speaker` — people (PERSON), organisations (ORG/GPE, and nominals such as
-"the ministry" from rag/lexicon/org_nouns.txt), unnamed sources kept as described ("a Turkish
+"the ministry" from rag/lexicon/org_nouns.txt), unnamed sources kept as described ("a Norwegian
 official"), pronouns to the nearest compatible antecedent (he/she by gender, they/it to groups
 and organisations). Non-goals: finding statements (statements.py); names across documents
 (the library merges spellings, retrieve.canonical_names).
@@ -53,14 +53,14 @@ def _title_words() -> frozenset[str]:
 
 def name_of(e: Span) -> str | None:
     """A PERSON entity as a name: leading titles, honorifics and articles dropped, a trailing
-    possessive dropped, the spacing of the text kept ("Kramp-Karrenbauer"), and a name the
-    tagger cut at a lower-case particle completed ("Ursula von der" + "Leyen")."""
+    possessive dropped, the spacing of the text kept ("Dahl-Berg"), and a name the
+    tagger cut at a lower-case particle completed ("Anna van der" + "Berg")."""
     titles = _title_words()
     toks = [t for t in e if t.text not in ("'s", "’s", "'", "’")]
     while toks and (
         toks[0].lower_.rstrip(".") in titles or toks[0].lower_ in ("the", "a", "an") or toks[0].pos_ == "NOUN"
     ):
-        toks = toks[1:]  # "President", "Dr.", "Weightlifter" (a common noun the tagger took in)
+        toks = toks[1:]  # "President", "Dr.", "Swimmer" (a common noun the tagger took in)
     doc = e.doc
     while toks and toks[-1].text[:1].islower() and toks[-1].i + 1 < len(doc):
         nxt = doc[toks[-1].i + 1]
@@ -125,7 +125,7 @@ class Cast:
     def complete_names(self) -> None:
         """A person the parsed sentences name by surname only gets the full name the text gives
         elsewhere: the capitalised words just before the surname, titles and function words
-        excluded ("… President Barack Obama’s …" -> Barack Obama)."""
+        excluded ("… Mayor Lena Ortiz’s …" -> Lena Ortiz)."""
         stop = _title_words() | STOPWORDS | vocabulary("calendar")
         for short in [p for p in self.persons if len(p.split()) == 1]:
             if surname_key(short) in self.full:
@@ -142,9 +142,9 @@ class Cast:
         self.gender = {self.full.get(surname_key(k), k): v for k, v in self.gender.items()}
 
     def org_names(self) -> None:
-        """One name per organisation: an abbreviation the text defines ("European Commission
-        (EC)") and a shorter form of a longer name it uses ("Reserve Bank" of "Reserve Bank of
-        New Zealand") become the full name."""
+        """One name per organisation: an abbreviation the text defines ("Northwind Energy
+        Board (NEB)") and a shorter form of a longer name it uses ("Harbour Board" of "Harbour Board of
+        Eastport") become the full name."""
         alias: dict[str, str] = {}
         defined = r"((?:[A-Z][\w&’'-]*\s+)(?:(?:of|for|and|the)\s+|[A-Z][\w&’'-]*\s+){0,6})\(([A-Z][A-Za-z&]{1,9})\)"
         for m in re.finditer(defined, self.text):
@@ -154,11 +154,13 @@ class Cast:
         names = {n for _, n in self.orgs}
         for n in names:
             longer = [x for x in names if x != n and x.startswith(n + " ")]
-            if len(longer) == 1:  # "Reserve Bank", when the text names one such bank
+            if len(longer) == 1:  # "Harbour Board", when the text names one such board
                 alias.setdefault(n, alias.get(longer[0], longer[0]))
         self.org_alias = alias
         self.orgs = [(p, alias.get(n, n)) for p, n in self.orgs]
-        for name, role in list(self.roles.items()):  # "RBNZ Governor" -> "RBNZ (Reserve Bank of …) Governor"
+        for name, role in list(
+            self.roles.items()
+        ):  # "NEB Director" -> "Northwind Energy Board (NEB) Director"
             for abbr, full in alias.items():
                 if (
                     full.endswith(f"({abbr})")
@@ -193,7 +195,7 @@ class Cast:
                             found[m.start()] = (len(form), name)
         self.orgs.sort()
         titled = _title_words()
-        for p, (_, n) in found.items():  # "Israeli Prime Minister Benjamin Netanyahu": prime, minister
+        for p, (_, n) in found.items():  # "Norwegian Prime Minister Erik Dahl": prime, minister
             before = re.findall(r"[\w’'-]+", self.text[max(0, p - 60) : p])
             words = set()
             for w in reversed(before):
@@ -271,7 +273,7 @@ class Cast:
         for e in people:
             if (name := name_of(e)) is not None:
                 found.append((e.start, self.full.get(surname_key(name), name)))
-        for t in core:  # a known person the tagger mislabelled ("Logan" as a product)
+        for t in core:  # a known person the tagger mislabelled ("Ortiz" as a product)
             if t.i not in covered and t.pos_ == "PROPN" and (known := self.person_named(t.text)):
                 found.append((t.i, known))
         names = list(dict.fromkeys(n for _, n in sorted(found)))
@@ -282,7 +284,7 @@ class Cast:
             and before.dep_ == "compound"
             and before.lemma_.lower() in vocabulary("org_nouns")
         ):
-            return Speaker(tuple(names), "organisation")  # "Greek daily Kathimerini": a newspaper
+            return Speaker(tuple(names), "organisation")  # "Norwegian daily Dagposten": a newspaper
         if names:
             role = role_of(people[0]) if len(names) == 1 and people else None
             if role is None and len(names) == 1:
@@ -291,7 +293,7 @@ class Cast:
         sub = list(head.subtree)
         tail = next((e for e in head.doc.ents if e.label_ == "PERSON" and e.end - 1 == sub[-1].i), None)
         if tail is not None and head.lemma_.lower() in vocabulary("person_nouns") and (name := name_of(tail)):
-            # "President of the European Commission Ursula von der Leyen said": the name ends the phrase
+            # "Director of the Northwind Energy Board Anna van der Berg said": the name ends the phrase
             role = head.doc[sub[0].i : tail.start].text.strip(" ,")
             return Speaker(
                 (self.full.get(surname_key(name), name),), "person", _role_text(role) if role else None
@@ -299,7 +301,7 @@ class Cast:
         orgs = _entities(head.doc, core, ORG_LABELS)
         titled = [t for t in core if t.dep_ == "compound" and t.lower_ in vocabulary("person_nouns")]
         if orgs and titled and head.ent_type_ in ("GPE", "ORG") and head.pos_ == "PROPN":
-            # "President Sauli Niinistö" tagged as a place: an office before a name is a person's
+            # "President Erik Dahl" tagged as a place: an office before a name is a person's
             ent = next((e for e in orgs if head in e), orgs[0])
             name = " ".join(t.text for t in ent if t not in titled and t.lower_ not in ("the",))
             if name:
@@ -308,12 +310,12 @@ class Cast:
                 )
         if orgs and head.ent_type_ in ORG_LABELS:
             if orgs[0].label_ == "NORP" and head.tag_ in ("NNS", "NNPS"):
-                return Speaker((_strip_the(orgs[0].text),), "unnamed")  # "Palestinians said"
+                return Speaker((_strip_the(orgs[0].text),), "unnamed")  # "Norwegians said"
             return Speaker(tuple(dict.fromkeys(self.org(_org_name(e)) for e in orgs)), "organisation")
         return self._nominal(head, pos)
 
     def _nominal(self, head: Token, pos: int) -> Speaker | None:
-        """'the ministry', 'a Turkish official', 'officials', 'the minister', 'a statement from X'."""
+        """'the ministry', 'a Norwegian official', 'officials', 'the minister', 'a statement from X'."""
         lemma = head.lemma_.lower()
         phrase = " ".join(t.lower_ for t in head.lefts if t.dep_ in ("compound", "amod")) + " " + lemma
         phrase = phrase.strip()
@@ -340,7 +342,9 @@ class Cast:
             return Speaker((describe(head),), "organisation")
         if lemma in vocabulary("person_nouns") or head.lower_ in vocabulary("group_words"):
             if definite and head.tag_ not in ("NNS", "NNPS"):
-                want = {w for w in phrase.split() if w in _title_words()} | {lemma}  # "German": not a title
+                want = {w for w in phrase.split() if w in _title_words()} | {
+                    lemma
+                }  # "Norwegian": not a title
 
                 def holds(name: str) -> bool:
                     have = set(re.findall(r"[\w’'-]+", self.roles.get(name, "").lower()))
@@ -349,7 +353,7 @@ class Cast:
                 holders = [m.name for m in self.mentions if m.pos < pos and holds(m.name)]
                 if holders:
                     return Speaker((holders[-1],), "person", self.roles.get(holders[-1]))
-                # "the activist" after "a women's rights activist from Herat": the same source
+                # "the activist" after "a housing activist from Eastport": the same source
                 described = [d for d in self.unnamed if lemma in d.lower().split()]
                 if described:
                     return Speaker((described[-1],), "unnamed")
@@ -361,7 +365,7 @@ class Cast:
                 t.pos_ == "PROPN" and t.text[:1].isupper() and t.ent_type_ not in ("ORG", "GPE", "NORP")
                 for t in tail
             ):
-                name = head.doc[tail[0].i : tail[-1].i + 1].text  # "member for his party of Likud Miki Zohar"
+                name = head.doc[tail[0].i : tail[-1].i + 1].text  # "member for the Green Party Erik Dahl"
                 return Speaker(
                     (self.full.get(surname_key(name), name),),
                     "person",
@@ -372,8 +376,8 @@ class Cast:
 
 
 def _org_name(e: Span) -> str:
-    """An organisation's name, with the "of …" the tagger left out ("Progressive Party" + "of
-    Working People")."""
+    """An organisation's name, with the "of …" the tagger left out ("Harbour Board" + "of
+    Eastport")."""
     doc, end = e.doc, e.end
     if end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].text[:1].isupper():
         end += 1
@@ -399,7 +403,7 @@ def _outside(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> str:
 
 def _core(head: Token) -> set[Token]:
     """The head and the words that name it (compounds, appositions, conjuncts), not its
-    prepositional phrases, clauses or possessors ("Smith's lawyer" is not Smith)."""
+    prepositional phrases, clauses or possessors ("Ortiz's lawyer" is not Ortiz)."""
     out = {head}
     todo = [head]
     while todo:
@@ -429,10 +433,10 @@ def describe(head: Token, most: int = 14) -> str:
 
 
 def role_of(person: Span) -> str | None:
-    """The role an article gives a person where it names them: an apposition ("Justin Logan,
-    director of … at the Cato Institute"), the noun phrase the name is in apposition to
-    ("Haifa University geostrategy expert …, Avinoam Idan"), or the words before the name in
-    its noun phrase ("Turkish Foreign Ministry spokesman Hami Aksoy")."""
+    """The role an article gives a person where it names them: an apposition ("Lena Ortiz,
+    director of … at the Example Institute"), the noun phrase the name is in apposition to
+    ("Eastport University energy expert …, Erik Dahl"), or the words before the name in
+    its noun phrase ("Norwegian Energy Ministry spokesman Erik Dahl")."""
     root = person.root
     for c in root.children:
         if c.dep_ == "appos" and c.ent_type_ != "PERSON" and c.pos_ in ("NOUN", "PROPN"):
@@ -447,7 +451,7 @@ def role_of(person: Span) -> str | None:
     if left.i < person.start:
         words = person.doc[left.i : person.start]
         titles = _title_words()
-        # an office or a common noun ("Kremlin Press Secretary", "Chelsea owner"), not a place
+        # an office or a common noun ("Harbour Board Secretary", "club owner"), not a place
         # or a body alone ("United States Jane Miller")
         if any((t.pos_ == "NOUN" and not t.ent_type_) or t.lower_.rstrip(".") in titles for t in words):
             return _role_text(words.text)

@@ -4,7 +4,7 @@ a statement.
 Scope: direct quotes (rag/quotes.py finds the marks) with their cue after ("…,” he said"),
 before ("X said: “…”"), inverted ("said X"), split by the cue (“A,” she said, “B.”), running over
 paragraphs, or continuing the last speaker's turn; quoted fragments only where a verb of the
-sentence takes them ('called it "a grave mistake"'). Reported speech: the clause a speech verb
+sentence takes them ('called it "a costly error"'). Reported speech: the clause a speech verb
 governs ("X said (that) …", "…, X noted", "X told reporters …"), "according to X, …", "…, per X".
 Speakers, types and roles come from rag/speakers.py; transcripts from rag/transcript.py. Only
 candidate sentences are parsed (a quotation mark, a speech verb, "according to", "per"), each
@@ -51,7 +51,7 @@ class Analysis:
     statements: tuple[Statement, ...]
     people: tuple[str, ...]  # full names of the persons the parsed sentences name
     parsed_chars: int = 0
-    truncated: bool = False  # MAX_DOC_CHARS was reached: later sentences were not read
+    truncated: bool = False  # MAX_DOC_CHARS was reached: some candidate sentences were not read
 
 
 @cache
@@ -77,8 +77,8 @@ def _cue(t: Token) -> tuple[str, bool] | None:
 
 def _adjacent(v: Token) -> Token | None:
     """The name or pronoun written right before a verb (auxiliaries and adverbs between), when
-    the parser hung it elsewhere ("… Defence Secretary Ben Wallace said", Wallace parsed as the
-    object of an earlier verb; "strategist at the Bank Jason Wong told")."""
+    the parser hung it elsewhere ("… Energy Secretary Erik Dahl said", Dahl parsed as the
+    object of an earlier verb; "strategist at the Bank Lena Ortiz told")."""
     i = v.i - 1
     while i >= 0 and v.doc[i].pos_ in ("AUX", "ADV", "PART") and v.doc[i].dep_ != "nsubj":
         i -= 1
@@ -98,16 +98,16 @@ def _subject(v: Token, depth: int = 0) -> Token | None:
         if c.dep_ == "nsubj":
             near = _adjacent(v)
             if near is not None and near.ent_type_ == "PERSON" and c.ent_type_ != "PERSON" and near.i > c.i:
-                return near  # "strategist at the Bank Jason Wong told": Wong, not the strategist
+                return near  # "strategist at the Bank Lena Ortiz told": Ortiz, not the strategist
             return c
-        if c.dep_ == "agent":  # "as reported by Reuters"
+        if c.dep_ == "agent":  # "as reported by the Daily Courier"
             return next((o for o in c.children if o.dep_ == "pobj"), None)
     # "…, adding", "and added": the verb this one continues (a participle or a coordinated verb,
     # not a clause of its own such as "as reported by")
     if depth < 3 and v.head is not v and v.head.pos_ in ("VERB", "AUX"):
         if v.dep_ == "conj" or (v.dep_ in ("advcl", "xcomp", "dep") and v.tag_ == "VBG"):
             # the reporting verb this one continues, even when the parse hung it on a clause
-            # ("Kuleba said they … and added “…”", added parsed as a conjunct of the clause)
+            # ("Dahl said they … and added “…”", added parsed as a conjunct of the clause)
             for a in v.ancestors:
                 if a.pos_ in ("VERB", "AUX") and (cue := _cue(a)) is not None and cue[1]:
                     return _subject(a, depth + 1)
@@ -144,7 +144,8 @@ def _windows(text: str, u: Unit, quotes: list[Quote]) -> list[Unit]:
     spans: list[tuple[int, int]] = []
     for a in sorted(anchors)[:50]:
         s, e = max(u.start, a - WINDOW), min(u.end, a + WINDOW)
-        s = text.rfind(" ", u.start, s) + 1 if s > u.start else s
+        if s > u.start and (space := text.rfind(" ", u.start, s)) >= 0:
+            s = space + 1
         e = text.find(" ", e, u.end) if 0 <= text.find(" ", e, u.end) else u.end
         if spans and s <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(e, spans[-1][1]))
@@ -188,7 +189,7 @@ class _Reader:
             takes = first is not None and first in t.subtree
             if (not verb[1] or n_words < SHORT) and not takes:
                 continue
-            # a verb that reports a clause of its own ("… though Reuters reports the bank had …")
+            # a verb that reports a clause of its own ("… though the Courier reports the bank had …")
             # is that clause's cue, not this quote's
             own = (
                 any(c.dep_ == "ccomp" and not _inside(u.start + c.idx, here) for c in t.children)
@@ -239,7 +240,7 @@ class _Reader:
     def _clause(self, t: Token, u: Unit, here: list[Quote]) -> tuple[int, int] | None:
         """The span a speech verb reports: its clausal complements ("…, but …, he noted": both),
         without the verb's own words and without a report nested at their edge ("…, though
-        Reuters reports …" is Reuters' statement, not part of this one)."""
+        the Courier reports …" is the Courier's statement, not part of this one)."""
         clauses = [ch for ch in t.children if ch.dep_ == "ccomp"]
         if not clauses:
             return None
@@ -310,14 +311,14 @@ class _Reader:
                 continue
             c = _cue(t)
             if c is not None and not c[1] and (span := self._characterised(t, u)) is not None:
-                subj = _subject(t)  # "Bruen described the concession as substantial"
+                subj = _subject(t)  # "Dahl described the offer as generous"
                 if subj is not None and self._worth(*span, here) and (sp := self.cast.speaker(subj, u.start)):
                     out.append(self.statement(sp, span[0], span[1], t.text, "indirect", u.paragraph, u.end))
                 continue
             if c is None or not c[1]:
                 continue
             agent = next((ch for ch in t.children if ch.dep_ == "agent"), None)
-            if agent is not None:  # "…, as reported by Reuters": a credit, like "according to"
+            if agent is not None:  # "…, as reported by the Courier": a credit, like "according to"
                 if (obj := _object_of(agent)) is not None and (span := self._according(t, u)) is not None:
                     credits.append((t, span, obj))
                 continue
@@ -327,7 +328,7 @@ class _Reader:
             if subj is not None and self._worth(*span, here) and (sp := self.cast.speaker(subj, u.start)):
                 out.append(self.statement(sp, span[0], span[1], t.text, "indirect", u.paragraph, u.end))
         for t, (a, b), obj in credits:
-            # "According to the BBC, Wallace said …": when the sentence already gives its words to
+            # "According to the Courier, Dahl said …": when the sentence already gives its words to
             # someone, the outlet is where the report comes from, not another statement of them
             sent = (u.start + t.sent.start_char, u.start + t.sent.end_char)
             if (sp := self.cast.speaker(obj, u.start)) is None or not self._worth(a, b, here):

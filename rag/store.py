@@ -406,8 +406,8 @@ class Store:
                 key = str((m or {}).get("source_key"))
                 if (m or {}).get("doc_id") not in current.get(key, set()):
                     stale.setdefault(key, []).append(i)
-            # the same text extracted differently (a name the library now completes: "Biden" ->
-            # "Joe Biden") gives new statement ids: the old ones of that document go too
+            # the same text extracted differently (a name the library now completes: "Ortiz" ->
+            # "Lena Ortiz") gives new statement ids: the old ones of that document go too
             written = set(ids)
             todo_docs = sorted({b.doc.doc_id for b in todo})
             mine = self._get(where={"doc_id": {"$in": todo_docs}}, include=[])["ids"] if todo_docs else []

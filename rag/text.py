@@ -83,7 +83,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         if m.group(0) == "." and word and word.group(1).lower().rstrip(".") in _ABBREV:
             continue
         if m.group(0) == "." and re.search(r"\b[A-Z]\.$", text[m.start() - 2 : m.end()]):
-            continue  # an initial: "John F. Kennedy"
+            continue  # an initial: "Anna K. Berg"
         spans.append((pos, m.end()))
         pos = m.end()
     spans.append((pos, end))
@@ -102,7 +102,7 @@ def words(text: str) -> list[str]:
     """Lower-cased word tokens with possessives and quote marks folded."""
     out = []
     for w in _WORD.findall(text.replace("’", "'").lower()):
-        if "'" in w or "-" in w:  # the few that need folding ("Biden's", "ex-")
+        if "'" in w or "-" in w:  # the few that need folding ("Ortiz's", "ex-")
             w = (w[:-2] if w.endswith("'s") else w).strip("'-")
             if not w:
                 continue

@@ -4,7 +4,8 @@ Scope: years ("in 2022"), months ("in March 2021", "last October" relative to th
 article), days ("on 4 June 2024"), ranges ("between 2021 and 2023", "from May to July 2022"),
 "before"/"after"/"since" any of these, and events the library dates itself ("before the
 invasion" -> the date of the earliest article whose headline names it) — never a date written
-into the code. Month and day names come from rag/lexicon/calendar.txt. Non-goals: filtering
+into the code. A month without a year counts only after a preposition ("in October", not "Jan
+Kowalski" or "did they march"). Non-goals: filtering
 (retrieve.Library.documents applies the range to article dates).
 """
 
@@ -25,6 +26,7 @@ _DATE = re.compile(
     rf"\s+(?P<y>{_YEAR})\b|\b(?P<ym>{_MONTH})\b(?!\s+\d)|\b(?P<yo>{_YEAR})\b",
     re.I,
 )
+_BARE = re.compile(r"\b(?:in|since|last|until|before|after|during|early|late|mid|this|next)\s+$", re.I)
 Range = tuple[str | None, str | None]
 
 
@@ -62,7 +64,7 @@ def time_scope(
     """(since, until) a question names; (None, None) when it names no time. `latest`: the newest
     article's date (for a month without a year); `event(noun)`: the date the library gives an
     event ("the invasion"), or None."""
-    dates = [m for m in _DATE.finditer(text) if not (m.group("ym") and m.group("ym").lower() == "may")]
+    dates = [m for m in _DATE.finditer(text) if not m.group("ym") or _BARE.search(text[: m.start()])]
     if dates:
         first = _span(dates[0], latest)
         lo, hi = first

@@ -3,7 +3,7 @@ its speaker's own words.
 
 Scope: telling a transcript from an article (three or more labelled paragraphs), reading a
 label into a name and a role with the general title vocabularies of rag/lexicon ("PRIME MINISTER
-KISHIDA" -> Kishida, Prime Minister; "THE PRESIDENT" -> the president the text names), reporters'
+DAHL" -> Dahl, Prime Minister; "THE PRESIDENT" -> the president the text names), reporters'
 questions ("Q") and staff labels attributed to nobody. Non-goals: articles (statements.py).
 """
 
@@ -49,7 +49,7 @@ def _title_prefix(words: list[str]) -> int:
 
 
 def label_speaker(label: str, doc: Document, full: dict[str, str]) -> tuple[tuple[str, ...], str | None]:
-    """'PRESIDENT BIDEN' -> (('Joe Biden',), 'President') when `full` (surname, lower-cased ->
+    """'PRESIDENT ORTIZ' -> (('Lena Ortiz',), 'President') when `full` (surname, lower-cased ->
     full name) knows him; 'THE PRESIDENT' -> the president the text names; 'Q' and staff
     labels -> () (a reporter's question is nobody's statement)."""
     if label.lower() in _NOT_SPEAKERS:

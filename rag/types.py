@@ -137,7 +137,7 @@ class Intent:
     groups: tuple[str, ...] = ()  # group words asked about ("experts", "officials")
     topic: str = ""  # the question without the speakers, saying verbs and question words
     entities: tuple[str, ...] = ()  # names that are part of the topic, not speakers
-    quoted: str | None = None  # words the question quotes ("Who called it “a grave mistake”?")
+    quoted: str | None = None  # words the question quotes ("Who called it “a costly error”?")
     since: str | None = None  # time scope (ISO, inclusive) from the question's dates
     until: str | None = None
     unknown: tuple[str, ...] = ()  # names the library never mentions

@@ -127,7 +127,7 @@ def ingest_files(
     pipe: Pipeline, paths: Iterable[Path], max_bytes: int, progress: Progress | None = None
 ) -> list[FileResult]:
     """Like Pipeline.ingest, with limits and progress: one result per file, bad files never stop
-    the rest. Names are resolved across the batch (a transcript's "Biden" -> "Joe Biden")."""
+    the rest. Names are resolved across the batch (a transcript's "Ortiz" -> "Lena Ortiz")."""
     results: list[FileResult] = []
     docs: list[Document] = []
     for path in paths:

@@ -25,7 +25,6 @@ CANNOT_ANSWER = "The articles don't say."
 
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 _OPEN = "“«„"
-_CLOSE = "”»“"
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,12 @@ def quotable_spans(text: str, statements: Iterable[tuple[int, int]] = ()) -> lis
 
 def _kind(claim: Claim, stored: StoredPassage) -> CitationKind | None:
     """The kind the stored text supports for this claim (None: withhold it)."""
-    if claim.kind == "direct" and not inside_quotes(stored.text, claim.start, claim.end):
+    span = stored.text[claim.start : claim.end]
+    if claim.kind == "direct" and (
+        not inside_quotes(stored.text, claim.start, claim.end)
+        or any(m in span for m in "”»")
+        or span.count('"') % 2
+    ):  # it starts inside quotation marks and does not run out of them into narration
         return "reported" if claim.speakers else "text"
     if claim.kind == "headline" and stored.paragraph != 0:
         return "text"

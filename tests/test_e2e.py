@@ -200,3 +200,32 @@ def test_year_filters(seed_pipeline):
     assert not seed_pipeline.ask(q, scope=Scope(until="2025")).abstained
     assert not seed_pipeline.ask(q, scope=Scope(since="2025")).abstained
     assert seed_pipeline.ask(q, scope=Scope(until="2024")).abstained
+
+
+# ---- abstain by meaning: paraphrases are answered, on-topic questions the article can't answer are not
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("What does Brett Bruen think Ukraine requires?", "Brett Bruen"),
+        ("What is Andrew Michta's view?", "Andrew Michta"),
+        ("How did Justin Logan react to the concession?", "Justin Logan"),
+        ("what did brett bruen say about insurance", "Brett Bruen"),  # lower case, as typed
+    ],
+)
+def test_paraphrases_are_answered(seed_pipeline, question, speaker):
+    a = seed_pipeline.ask(question)
+    assert not a.abstained, a.answer
+    assert any(c.speaker == speaker for c in a.citations), a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Bruen say about Chinese investment in Africa?",  # the speaker, not the topic
+        "How many soldiers does Ukraine have?",  # on topic, but no such figure
+        "What did Justin Trudeau say about NATO?",  # nobody the article names
+    ],
+)
+def test_on_topic_questions_the_article_cannot_answer_abstain(seed_pipeline, question):
+    a = seed_pipeline.ask(question)
+    assert a.abstained and not a.citations, a.answer

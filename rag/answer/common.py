@@ -65,14 +65,20 @@ def topical_docs(ctx: Context, query: str, most: int = 3) -> list[str]:
         return []
     cache: dict[str, list[str]] = ctx.__dict__.setdefault("_topical", {})
     if query not in cache:
+        from rag.answer.evidence import sentences
+
         hits = ctx.lib.search(query, 6, vector=vec(ctx, query).tolist(), docs=ctx.docs)
-        cache[query] = list(dict.fromkeys(h.passage.doc_id for h in hits))[:most]
+        # an article is about the topic when one of its sentences is (not merely the nearest)
+        held = [
+            e for e in rank(ctx, sentences(ctx.lib, hits), query, direct=False) if ctx.scorer.supported(e)
+        ]
+        cache[query] = list(dict.fromkeys(e.passage.doc_id for e in held))[:most]
     return cache[query]
 
 
 def affiliated(ctx: Context, org: str) -> set[str]:
-    """People who speak for an organisation: their role names it ("Kremlin Press Secretary"), or
-    an article introduces them with it ("Kremlin representative Dmitry Peskov")."""
+    """People who speak for an organisation: their role names it ("Harbour Board Secretary"), or
+    an article introduces them with it ("Harbour Board representative Erik Dahl")."""
     word = re.compile(rf"\b{re.escape(org)}\b")
     out = {n for s in ctx.statements if s.role and word.search(s.role) for n in s.speakers}
     texts = [p.text for p in ctx.lib.passages.values() if org in p.text]

@@ -31,7 +31,7 @@ def from_statement(lib: Library, s: StoredStatement) -> Evidence | None:
     hi = min((y for _, y in spans if y >= s.end), default=len(p.text))
     kind: CitationKind = "transcript" if s.kind == "transcript" else "direct"
     if s.kind == "indirect" or len(p.text[a:b].split()) <= SHORT_QUOTE_WORDS:
-        # reported speech, or a quoted fragment ("counter-measures"): the sentence says more,
+        # reported speech, or a quoted fragment ("unfair"): the sentence says more,
         # and it is the article's words reporting the speaker, not the speaker's own
         a, b = trim_span(p.text, lo, hi)
         kind = "reported"

@@ -12,7 +12,7 @@ from rag.types import RetrievedPassage
 
 
 def _named_in(ctx: Context, doc_id: str) -> bool:
-    """The article names every name the question treats as its topic ("… in Poland?")."""
+    """The article names every name the question treats as its topic ("… in Eastport?")."""
     text = ctx.lib.doc_text.get(doc_id, "")
     return all(n.split()[-1].lower()[:6] in text for n in ctx.intent.entities)
 
@@ -22,7 +22,7 @@ def fact(ctx: Context) -> Draft | None:
     hits = [h for h in ctx.hits if _named_in(ctx, h.passage.doc_id)]
     says = intent.kind in ("what_said", "reactions", "compare", "who_said")
     ranked = rank(ctx, _candidates(ctx, hits), direct=says, answer_type=intent.answer_type)
-    held = [e for e in ranked if ctx.scorer.supported(e, intent.answer_type)]
+    held = [e for e in ranked if ctx.scorer.supported(e, intent.answer_type, intent.measure)]
     if not held:
         return None
     top = held[0].score
@@ -30,7 +30,9 @@ def fact(ctx: Context) -> Draft | None:
     chosen = _no_lone_headlines(ctx, chosen[: ctx.settings.max_quotes], ranked)
     if intent.newest_first:  # the newest supported evidence leads
         dated = [
-            e for e in ranked[:10] if ctx.scorer.supported(e, intent.answer_type) and date_of(ctx.lib, e)
+            e
+            for e in ranked[:10]
+            if ctx.scorer.supported(e, intent.answer_type, intent.measure) and date_of(ctx.lib, e)
         ]
         if dated:
             newest = max(dated, key=lambda e: date_of(ctx.lib, e))

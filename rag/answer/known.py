@@ -37,6 +37,7 @@ def _event_dates(lib: Library) -> Callable[[str], str | None]:
 
 def known_for(lib: Library, embed: Callable[[list[str]], np.ndarray] | None) -> Known:
     lib.refresh()
+    key = lib._key  # the generation this is built from (a refresh meanwhile must not relabel it)
     with _LOCK:
         cached = lib.__dict__.get("_known")
         if cached is not None and cached[0] == lib._key:
@@ -67,5 +68,6 @@ def known_for(lib: Library, embed: Callable[[list[str]], np.ndarray] | None) -> 
         embed=embed,
     )
     with _LOCK:
-        lib.__dict__["_known"] = (lib._key, known)
+        if lib._key == key:
+            lib.__dict__["_known"] = (key, known)
     return known

@@ -32,4 +32,4 @@ def reactions(ctx: Context) -> Draft | None:
     for e in list(best.values())[:MOST]:
         chosen += [t for t in turn(ctx.lib, e)[:2] if t not in chosen]
     people = {n for e in chosen for n in e.speakers}
-    return Draft(f"The articles quote {len(people)} on this:", tuple(chosen), "reactions")
+    return Draft(f"The articles quote {len(people)} speakers on this:", tuple(chosen), "reactions")

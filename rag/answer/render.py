@@ -2,7 +2,7 @@
 
 Scope: a `direct` or `transcript` citation is the speaker's own words and may follow their name
 ("Name: “…”"); `reported`, `text` and `headline` citations are the article's words and are shown
-with the outlet and date ("Wikinews (June 4, 2024) reports: “…”"), never after a person's name.
+with the outlet and date ("Daily Courier (May 3, 2021) reports: “…”"), never after a person's name.
 Dates in words. Non-goals: choosing what to cite (rag/compose.py), HTML (rag/ui.py).
 """
 
@@ -16,7 +16,7 @@ _MONTHS = ("January February March April May June July August September October 
 
 
 def human_date(iso: str | None) -> str | None:
-    """'2024-06-04' -> 'June 4, 2024' (anything else is returned as it is)."""
+    """'2021-05-03' -> 'May 3, 2021' (anything else is returned as it is)."""
     if not iso:
         return None
     try:
@@ -29,7 +29,7 @@ def human_date(iso: str | None) -> str | None:
 
 def whose_words(c: Citation) -> str:
     """Who the quoted words belong to, as a label: the speaker for a quotation, else the
-    article (outlet and date): 'Brett Bruen', 'Wikinews (June 4, 2024), the article's words'."""
+    article (outlet and date): 'Lena Ortiz', 'Daily Courier (May 3, 2021), the article's words'."""
     if c.is_quotation:
         return c.speaker or ""
     outlet = c.source or "the article"

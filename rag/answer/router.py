@@ -34,7 +34,8 @@ REGISTRY: list[Route] = [
 
 
 def route(ctx: Context) -> Draft | None:
-    """The first strategy for this kind of question that proposes an answer (or a reason not to)."""
+    """The first strategy for this kind of question that proposes an answer, or a reason not to
+    ("X is quoted in the articles, but not on that": the articles' other words are not X's)."""
     for r in REGISTRY:
         if ctx.intent.kind in r.kinds and (draft := r.run(ctx)) is not None:
             return draft

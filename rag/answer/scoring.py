@@ -37,7 +37,7 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 
 def _numbers(low: str) -> list[str]:
     """Figures in a text: standalone numbers and number words, not years, days of a date or the
-    digits of a name ("COVID-19", "F-16")."""
+    digits of a name ("G7", "A-320")."""
     text = re.sub(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", " ", low)
     found = [m.group(0) for m in re.finditer(r"(?<![\w-])[$€£¥]?\d[\d,.]*%?(?![\w-])", text)]
     found = [n for n in found if not _YEAR.match(n.strip(".,"))]
@@ -121,7 +121,7 @@ class Scorer:
             if measure == "money":
                 money = vocabulary("currency_words")
                 return 1.0 if any(w in money for w in re.findall(r"[$€£¥]|[a-z]+", low)) else 0.5
-            if measure:  # the figure counts what is asked: "190 people", "fourteen nuclear inspectors"
+            if measure:  # the figure counts what is asked: "300 people", "twelve inspectors"
                 toks = re.findall(r"[\w%.,$€£¥-]+", low)
                 for i, w in enumerate(toks):
                     if stem(w.strip(".,")) == stem(measure) and any(
@@ -136,7 +136,11 @@ class Scorer:
             return 1.0 if dated else 0.5
         if answer_type == "cause":
             return float(any(re.search(rf"\b{re.escape(c)}\b", low) for c in vocabulary("cause_words")))
-        wanted = {"place": {"GPE", "LOC", "FAC"}, "person": {"PERSON"}, "organisation": {"ORG", "NORP"}}
+        wanted = {
+            "place": {"GPE", "LOC", "FAC"},
+            "person": {"PERSON", "ORG", "NORP"},
+            "organisation": {"ORG", "NORP"},
+        }
         if answer_type in wanted:
             return float(bool(self._entities(text) & wanted[answer_type]))
         return 0.0
@@ -167,13 +171,13 @@ class Scorer:
             out = sorted(typed, key=lambda e: -e.score) + out[many:]
         return out
 
-    def supported(self, e: Evidence, answer_type: AnswerType = "none") -> bool:
+    def supported(self, e: Evidence, answer_type: AnswerType = "none", measure: str | None = None) -> bool:
         """The quote is about the question (meaning, or its words with some meaning), and holds
         the kind of answer asked for when the question asks for one."""
         s = self.settings
         on_topic = e.cos >= s.min_relevance or (e.cov >= s.min_coverage and e.cos >= COS_FLOOR)
-        if answer_type == "number":  # a figure of what is counted ("how many people": people)
+        if answer_type == "number" and measure in ("money", "percent"):  # an amount, a rate: the unit too
             return on_topic and e.fit >= 1.0
-        if answer_type in ("date", "place", "person", "organisation", "cause"):
+        if answer_type in ("number", "date"):  # a figure (of what is counted, ranked first), a date
             return on_topic and e.fit > 0
-        return on_topic
+        return on_topic  # names and causes the tagger or the cue words can miss: they rank, not gate

@@ -55,4 +55,7 @@ def what_said(ctx: Context) -> Draft | None:
         if all((c.passage.passage_id, c.start) != (e.passage.passage_id, e.start) for c in chosen):
             chosen += [t for t in turn(ctx.lib, e) if t not in chosen]
     chosen.sort(key=lambda e: (e.passage.doc_id, e.passage.start + e.start))  # reading order
-    return Draft(_head(who, evs), tuple(chosen), "what_said", with_speaker=len(speakers) > 1)
+    # lines name their speaker when they are not all the one asked about (an organisation's
+    # spokespeople, several speakers)
+    others = any(e.speakers != (who,) for e in chosen)
+    return Draft(_head(who, evs), tuple(chosen), "what_said", with_speaker=len(speakers) > 1 or others)

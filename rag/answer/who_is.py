@@ -1,7 +1,7 @@
 """Who someone is: the role the articles give them (the most recent one), cited as the sentence
 where an article writes "Name, role" or "role Name"; else the sentence that describes them best
-— an apposition ("Evan Gershkovich, a US citizen employed at …") before the words just before
-the name ("Kim Jong Un's sister Kim Yo Jong"), a description with an office or a relation noun
+— an apposition ("Lena Ortiz, a lawyer employed at …") before the words just before
+the name ("the mayor's sister Anna Ortiz"), a description with an office or a relation noun
 before one without."""
 
 from __future__ import annotations

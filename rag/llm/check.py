@@ -30,7 +30,7 @@ ARTICLE_WORDS = " (the article's words)"  # after a verified quote that is not a
 
 # Quotations in every style a model may write: curly and straight double, guillemets either way
 # round, low-high („…“, ‚…‘), single angle (‹…›), CJK corner brackets, double primes, TeX (``…''),
-# curly single and straight single (not apostrophes: "Ukraine's").
+# curly single and straight single (not apostrophes: "Norway's").
 _QUOTE = re.compile(
     r"“([^“”\n]+)”|\"([^\"\n]+)\"|«([^«»\n]+)»|»([^«»\n]+)«|„([^„“”\n]+)[“”]|‚([^‚‘’\n]+)[‘’]"
     r"|‹([^‹›\n]+)›|›([^‹›\n]+)‹|「([^「」\n]+)」|『([^『』\n]+)』|″([^″\n]+)″|``([^`\n]+?)''"
@@ -154,7 +154,7 @@ def _tidy(text: str) -> str:
 
 def _sentences(line: str, final: set[int]) -> list[str]:
     """A line of placeholders split into sentences: at . ! ? before a capital, and after a
-    quotation that ends a sentence (“It needs action.” He …)."""
+    quotation that ends a sentence (“It will work.” He …)."""
     out = []
     for piece in _SENTENCE_END.split(line):
         at = 0
@@ -312,7 +312,8 @@ def visible_prefix(text: str) -> str:
     covered = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
     cut = len(text)
     for i, ch in enumerate(text):
-        if (ch in _OPENERS or text.startswith("``", i)) and not any(a <= i < b for a, b in covered):
+        single = ch == "'" and (i == 0 or not text[i - 1].isalnum()) and text[i + 1 : i + 2].isalpha()
+        if (ch in _OPENERS or single or text.startswith("``", i)) and not any(a <= i < b for a, b in covered):
             cut = i
             break
     if (i := text.rfind("[")) > text.rfind("]"):
