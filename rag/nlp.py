@@ -87,3 +87,10 @@ def parse(texts: Sequence[str], batch_size: int = 64) -> list[Doc]:
     nlp = pipeline()
     with _LOCK:
         return list(nlp.pipe((t[:MAX_CHARS] for t in texts), batch_size=batch_size))
+
+
+def entities(texts: Sequence[str]) -> list[Doc]:
+    """Named entities only (the parser, tagger and lemmatizer skipped: about twice as fast)."""
+    nlp = pipeline()
+    with _LOCK, nlp.select_pipes(enable=["ner"]):
+        return list(nlp.pipe((t[:MAX_CHARS] for t in texts), batch_size=64))

@@ -229,7 +229,11 @@ class Pipeline:
 
         results: list[FileResult] = []
         read: list[tuple[Document, Analysis]] = []
+        done = self.store.current([d.doc_id for d in docs])
         for doc in docs:
+            if doc.doc_id in done and not doc.warnings:  # stored, by these rules: nothing to read
+                results.append(FileResult(doc.source_key, True, f"already stored, unchanged: “{doc.title}”"))
+                continue
             try:
                 read.append((doc, analyse(doc)))
             except Exception as exc:  # noqa: BLE001 - one unreadable text never stops the rest

@@ -394,6 +394,13 @@ class Store:
             # A statement record reuses its passage's vector (its span's own vector is among
             # the passage's quote vectors).
             embs = [vecs[m.get("passage_id", i)] for i, m in zip(ids, metas)]
+            # headlines last: a stored headline (with the extractor's version) then means its whole
+            # document was written, so the next ingest may skip it unread (Store.current)
+            order = sorted(
+                range(len(ids)),
+                key=lambda j: metas[j].get("kind") == "passage" and metas[j].get("paragraph") == 0,
+            )
+            ids, docs, metas, embs = ([xs[j] for j in order] for xs in (ids, docs, metas, embs))  # type: ignore[assignment]
             step = max(1, int(self.client.get_max_batch_size()))
             for at in range(0, len(ids), step):
                 sl = slice(at, at + step)
@@ -520,6 +527,18 @@ class Store:
         with self._guard():
             for got in self._pages(ids=ids, include=["documents", "metadatas"]):
                 yield from map(_record, got["ids"], got["documents"], got["metadatas"])
+
+    def current(self, doc_ids: Sequence[str]) -> set[str]:
+        """Documents stored whole by the current extractor (their headline passage carries its
+        version): an ingest of them again has nothing to do, not even a parse."""
+        if not doc_ids:
+            return set()
+        where = {
+            "$and": [{"doc_id": {"$in": sorted(set(doc_ids))}}, {"extractor": EXTRACTOR}, {"paragraph": 0}]
+        }
+        with self._guard():
+            got = self._get(where=where, include=["metadatas"])
+        return {str((m or {}).get("doc_id")) for m in got["metadatas"]}
 
     def passages_by_id(self, ids: Sequence[str]) -> dict[str, StoredPassage]:
         """The passages with these ids as the store holds them (verify.cite checks quotes against

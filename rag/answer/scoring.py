@@ -95,17 +95,23 @@ class Scorer:
         return sum(w for t, w in weights.items() if t in have) / (sum(weights.values()) or 1.0)
 
     def _entities(self, text: str) -> frozenset[str]:
+        self.tag([text])
+        with self._lock:
+            return self._ents.get(text, frozenset())
+
+    def tag(self, texts: Sequence[str]) -> None:
+        """Entity labels of these texts, tagged in one batch (NER only) and cached."""
         from rag import nlp
 
         with self._lock:
-            if text in self._ents:
-                return self._ents[text]
-        labels = frozenset(e.label_ for e in nlp.parse([text])[0].ents)
+            todo = list(dict.fromkeys(t for t in texts if t not in self._ents))
+        if not todo:
+            return
+        found = {t: frozenset(e.label_ for e in d.ents) for t, d in zip(todo, nlp.entities(todo))}
         with self._lock:
-            self._ents[text] = labels
+            self._ents.update(found)
             while len(self._ents) > 4096:
                 self._ents.popitem(last=False)
-        return labels
 
     def fit(self, e: Evidence, answer_type: AnswerType, measure: str | None = None) -> float:
         """1.0 when the quote holds the kind of answer asked for (0.5: a number, but not of what
@@ -166,6 +172,8 @@ class Scorer:
         out.sort(key=lambda e: -e.score)
         if answer_type not in ("none", "quote", "description", "yes_no"):
             many = len(out) if answer_type in ("number", "date", "cause") else TYPED  # NER: the best few
+            if answer_type in ("place", "person", "organisation"):
+                self.tag([e.quote for e in out[:many]])
             typed = [replace(e, fit=self.fit(e, answer_type, measure)) for e in out[:many]]
             typed = [replace(e, score=e.score + W_FIT * e.fit) for e in typed]
             out = sorted(typed, key=lambda e: -e.score) + out[many:]
