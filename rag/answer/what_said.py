@@ -36,11 +36,13 @@ def what_said(ctx: Context) -> Draft | None:
         bonus = {d: TOPICAL * (1 - i / len(about)) for i, d in enumerate(about)}
         fits.sort(key=lambda e: -(e.score + bonus.get(e.passage.doc_id, 0.0)))
         top = fits[0].score + bonus.get(fits[0].passage.doc_id, 0.0)
-        ranked = [
-            e
-            for e in fits
-            if e.score + bonus.get(e.passage.doc_id, 0.0) >= 0.8 * top or e.passage.doc_id in about
-        ]
+        on = [e for e in fits if on_topic(e) and e.score + bonus.get(e.passage.doc_id, 0.0) >= 0.8 * top]
+        ranked = on
+        if not any(e.kind in ("direct", "transcript") for e in on):
+            # no words of their own on the topic: their own words in the article about it
+            ranked = on + [
+                e for e in fits if e.passage.doc_id in about and e not in on and e.kind != "reported"
+            ]
     else:  # "What did X say?": their first statements, in reading order, their own words first
         ranked = sorted(
             evs,
