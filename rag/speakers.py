@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rag.lexicon import words as vocabulary
+from rag.names import name_of, name_tail, role_of, role_text, surname_key, title_words, titled_name
 from rag.text import STOPWORDS
 from rag.types import SpeakerType
 
@@ -45,35 +46,6 @@ class Mention:
     pos: int  # offset into the document text
     name: str
     subject: bool  # the first person named in its sentence (subject-like)
-
-
-def _title_words() -> frozenset[str]:
-    return vocabulary("person_nouns") | vocabulary("honorifics") | vocabulary("title_modifiers")
-
-
-def name_of(e: Span) -> str | None:
-    """A PERSON entity as a name: leading titles, honorifics and articles dropped, a trailing
-    possessive dropped, the spacing of the text kept ("Dahl-Berg"), and a name the
-    tagger cut at a lower-case particle completed ("Anna van der" + "Berg")."""
-    titles = _title_words()
-    toks = [t for t in e if t.text not in ("'s", "’s", "'", "’")]
-    while toks and (
-        toks[0].lower_.rstrip(".") in titles or toks[0].lower_ in ("the", "a", "an") or toks[0].pos_ == "NOUN"
-    ):
-        toks = toks[1:]  # "President", "Dr.", "Swimmer" (a common noun the tagger took in)
-    doc = e.doc
-    while toks and toks[-1].text[:1].islower() and toks[-1].i + 1 < len(doc):
-        nxt = doc[toks[-1].i + 1]
-        if not nxt.text[:1].isupper():
-            break
-        toks.append(nxt)
-    if not toks or not toks[-1].text[:1].isupper():
-        return None
-    return doc[toks[0].i : toks[-1].i + 1].text
-
-
-def surname_key(name: str) -> str:
-    return name.split()[-1].lower() if name.split() else ""
 
 
 @dataclass
@@ -126,7 +98,7 @@ class Cast:
         """A person the parsed sentences name by surname only gets the full name the text gives
         elsewhere: the capitalised words just before the surname, titles and function words
         excluded ("… Mayor Lena Ortiz’s …" -> Lena Ortiz)."""
-        stop = _title_words() | STOPWORDS | vocabulary("calendar")
+        stop = title_words() | STOPWORDS | vocabulary("calendar")
         for short in [p for p in self.persons if len(p.split()) == 1]:
             if surname_key(short) in self.full:
                 continue
@@ -137,6 +109,25 @@ class Cast:
                 if given and all(g.lower().rstrip(".") not in stop for g in given):
                     self.full[surname_key(short)] = " ".join([*given, short])
                     break
+        self.persons = {self.full.get(surname_key(p), p) for p in self.persons}
+        places = {n for _, n in self.orgs if " " not in n}
+        for key, name in list(self.full.items()):
+            first, _, rest = name.partition(" ")
+            if len(rest.split()) >= 2 and (
+                first in places
+                or re.search(rf"\b{re.escape(first.lower())}\s+{re.escape(rest)}\b", self.text)
+            ):
+                # "Rower Lena Ortiz" in a headline, where the body has "rower Lena
+                # Ortiz": a common noun; "(Minister of) Norway Erik Dahl": a place the text
+                # names on its own. Neither is a given name.
+                self.full[key] = rest
+        firsts: dict[str, set[str]] = {}
+        for name in set(self.full.values()):
+            if len(name.split()) >= 2:
+                firsts.setdefault(name.split()[0].lower(), set()).add(name)
+        for word, names in firsts.items():  # "Park" after "Park Min Ho": a family name written first
+            if word not in self.full and len(names) == 1 and word not in stop:
+                self.full[word] = next(iter(names))
         self.persons = {self.full.get(surname_key(p), p) for p in self.persons}
         self.roles = {self.full.get(surname_key(k), k): v for k, v in self.roles.items()}
         self.gender = {self.full.get(surname_key(k), k): v for k, v in self.gender.items()}
@@ -194,7 +185,7 @@ class Cast:
                         if not any(s <= m.start() < s + n for s, (n, _) in found.items()):
                             found[m.start()] = (len(form), name)
         self.orgs.sort()
-        titled = _title_words()
+        titled = title_words()
         for p, (_, n) in found.items():  # "Norwegian Prime Minister Erik Dahl": prime, minister
             before = re.findall(r"[\w’'-]+", self.text[max(0, p - 60) : p])
             words = set()
@@ -266,6 +257,10 @@ class Cast:
         pos = offset + head.idx
         if head.pos_ == "PRON" or head.lower_ in ("he", "she", "they", "it"):
             return self._pronoun(head.text, pos)
+        if head.lower_ in ("latter", "former"):  # "X and Y …, the latter telling …": Y
+            recent = list(dict.fromkeys(m.name for m in reversed(self.mentions) if m.pos < pos))
+            pick = recent[0 if head.lower_ == "latter" else 1] if len(recent) >= 2 else None
+            return Speaker((pick,), "person", self.roles.get(pick)) if pick else None
         core = _core(head)
         people = _entities(head.doc, core, {"PERSON"})
         covered = {t.i for e in people for t in e}
@@ -296,9 +291,12 @@ class Cast:
             # "Director of the Northwind Energy Board Anna van der Berg said": the name ends the phrase
             role = head.doc[sub[0].i : tail.start].text.strip(" ,")
             return Speaker(
-                (self.full.get(surname_key(name), name),), "person", _role_text(role) if role else None
+                (self.full.get(surname_key(name), name),), "person", role_text(role) if role else None
             )
         orgs = _entities(head.doc, core, ORG_LABELS)
+        if (named := titled_name(head, orgs)) is not None:
+            name, role = named
+            return Speaker((self.full.get(surname_key(name), name),), "person", role)
         titled = [t for t in core if t.dep_ == "compound" and t.lower_ in vocabulary("person_nouns")]
         if orgs and titled and head.ent_type_ in ("GPE", "ORG") and head.pos_ == "PROPN":
             # "President Erik Dahl" tagged as a place: an office before a name is a person's
@@ -342,9 +340,7 @@ class Cast:
             return Speaker((describe(head),), "organisation")
         if lemma in vocabulary("person_nouns") or head.lower_ in vocabulary("group_words"):
             if definite and head.tag_ not in ("NNS", "NNPS"):
-                want = {w for w in phrase.split() if w in _title_words()} | {
-                    lemma
-                }  # "Norwegian": not a title
+                want = {w for w in phrase.split() if w in title_words()} | {lemma}  # "Norwegian": not a title
 
                 def holds(name: str) -> bool:
                     have = set(re.findall(r"[\w’'-]+", self.roles.get(name, "").lower()))
@@ -360,17 +356,11 @@ class Cast:
             if not definite and head.tag_ not in ("NNS", "NNPS"):
                 self.unnamed.append(describe(head))
             desc = describe(head)
-            tail = [t for t in head.subtree][-2:]
-            if len(tail) == 2 and all(
-                t.pos_ == "PROPN" and t.text[:1].isupper() and t.ent_type_ not in ("ORG", "GPE", "NORP")
-                for t in tail
-            ):
-                name = head.doc[tail[0].i : tail[-1].i + 1].text  # "member for the Green Party Erik Dahl"
-                return Speaker(
-                    (self.full.get(surname_key(name), name),),
-                    "person",
-                    desc[: -len(name)].strip(" ,") or None,
-                )
+            if (tail := name_tail(list(head.subtree))) is not None:
+                # "member for the Harbour Party Erik Dahl": the name that ends the description
+                name = head.doc[tail[0].i : tail[-1].i + 1].text
+                role = head.doc[head.left_edge.i : tail[0].i].text.strip(" ,")
+                return Speaker((self.full.get(surname_key(name), name),), "person", role_text(role))
             return Speaker((desc,), "unnamed")
         return None
 
@@ -430,38 +420,3 @@ def describe(head: Token, most: int = 14) -> str:
     text = doc[toks[0].i : toks[-1].i + 1].text
     out = " ".join(text.split()[:most]).strip(" ,;:")
     return out
-
-
-def role_of(person: Span) -> str | None:
-    """The role an article gives a person where it names them: an apposition ("Lena Ortiz,
-    director of … at the Example Institute"), the noun phrase the name is in apposition to
-    ("Eastport University energy expert …, Erik Dahl"), or the words before the name in
-    its noun phrase ("Norwegian Energy Ministry spokesman Erik Dahl")."""
-    root = person.root
-    for c in root.children:
-        if c.dep_ == "appos" and c.ent_type_ != "PERSON" and c.pos_ in ("NOUN", "PROPN"):
-            return _role_text(c.doc[c.left_edge.i : c.right_edge.i + 1].text)
-    if root.dep_ == "appos" and root.head.pos_ in ("NOUN", "PROPN") and root.head.ent_type_ != "PERSON":
-        h = root.head
-        skip = set(root.subtree)
-        toks = [t for t in h.subtree if t not in skip and t.dep_ != "relcl"]
-        if toks:
-            return _role_text(h.doc[toks[0].i : toks[-1].i + 1].text)
-    left = root.left_edge
-    if left.i < person.start:
-        words = person.doc[left.i : person.start]
-        titles = _title_words()
-        # an office or a common noun ("Harbour Board Secretary", "club owner"), not a place
-        # or a body alone ("United States Jane Miller")
-        if any((t.pos_ == "NOUN" and not t.ent_type_) or t.lower_.rstrip(".") in titles for t in words):
-            return _role_text(words.text)
-    return None
-
-
-def _role_text(text: str) -> str | None:
-    text = re.sub(r"^(?:the|The)\s+", "", " ".join(text.split())).strip(" ,;:—–-")
-    if not text or len(text.split()) > 20 or text.split()[0].lower().endswith("ing"):
-        return None  # ", speaking to reporters" is what happened, not who the person is
-    if text.lower().rstrip(".") in vocabulary("honorifics"):
-        return None
-    return text

@@ -32,7 +32,7 @@ from rag.types import Document, Statement
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-EXTRACTOR = 4  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
+EXTRACTOR = 5  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
 MAX_UNIT_CHARS = 2000  # a longer sentence is parsed only in windows around its cues
 WINDOW = 300  # characters kept on each side of a cue in such a window
 MAX_DOC_CHARS = 150_000  # most characters parsed per document (the rest is not read for statements)
@@ -104,6 +104,16 @@ def _subject(v: Token, depth: int = 0) -> Token | None:
             return next((o for o in c.children if o.dep_ == "pobj"), None)
     # "…, adding", "and added": the verb this one continues (a participle or a coordinated verb,
     # not a clause of its own such as "as reported by")
+    if (latter := next((c for c in v.lefts if c.lower_ in ("latter", "former")), None)) is not None:
+        return latter  # "…, the latter telling the Courier “…”" (parsed as the verb's modifier)
+    if (
+        v.dep_ == "acl"
+        and v.tag_ == "VBG"
+        and (v.head.pos_ in ("NOUN", "PROPN", "PRON") or v.head.lower_ in ("latter", "former"))
+    ):
+        return v.head  # "…, the latter telling CNN “…”", "a spokesman saying “…”": the noun it qualifies
+    if depth < 3 and v.dep_ == "pcomp" and v.tag_ == "VBG" and v.head.head.pos_ in ("VERB", "AUX"):
+        return _subject(v.head.head, depth + 1)  # "X followed by saying …", "X ended by warning …"
     if depth < 3 and v.head is not v and v.head.pos_ in ("VERB", "AUX"):
         if v.dep_ == "conj" or (v.dep_ in ("advcl", "xcomp", "dep") and v.tag_ == "VBG"):
             # the reporting verb this one continues, even when the parse hung it on a clause
@@ -111,6 +121,10 @@ def _subject(v: Token, depth: int = 0) -> Token | None:
             for a in v.ancestors:
                 if a.pos_ in ("VERB", "AUX") and (cue := _cue(a)) is not None and cue[1]:
                     return _subject(a, depth + 1)
+            if v.dep_ == "conj":  # "X advised … not to go out and stated “…”": the first verb's subject
+                for a in v.ancestors:
+                    if a.pos_ in ("VERB", "AUX") and any(c.dep_ == "nsubj" for c in a.children):
+                        return _subject(a, depth + 1)
             return _subject(v.head, depth + 1)
     for c in v.rights:
         if c.dep_ in ("dobj", "attr", "npadvmod", "oprd", "appos") and (c.ent_type_ or c.pos_ == "PROPN"):
@@ -118,6 +132,23 @@ def _subject(v: Token, depth: int = 0) -> Token | None:
         if c.dep_ in ("dobj", "nsubj") and c.lemma_.lower() in vocabulary("document_nouns"):
             return c  # "“…,” read a statement by the president"
     return _adjacent(v)
+
+
+def _takes(v: Token, first: Token, speech: bool) -> bool:
+    """The quote starting at `first` is in the verb's grammatical reach: for a speech verb,
+    anywhere in its subtree; for a verb that takes a quote as its object ("called it “…”",
+    "welcomed “…”"), not inside a clause of its own (the parser may hang "…, that it was “…”"
+    of an earlier "said" on a nearer "call")."""
+    if first not in v.subtree:
+        return False
+    if speech:
+        return True
+    x = first
+    while x.i != v.i and x.head.i != x.i:
+        if x.dep_ in ("ccomp", "advcl") and x.pos_ in ("VERB", "AUX"):
+            return False
+        x = x.head
+    return True
 
 
 def _units(text: str, quotes: list[Quote]) -> list[Unit]:
@@ -184,9 +215,12 @@ class _Reader:
                 continue
             after = pos >= q.outer[1]
             a, b = (q.outer[1], pos) if after else (pos + len(t.text), q.open_at)
-            if any(a <= o.open_at < b for o in here if o is not q):
-                continue  # another quote stands between: the verb is that quote's
-            takes = first is not None and first in t.subtree
+            takes = first is not None and _takes(t, first, verb[1])
+            between = [o for o in here if o is not q and a <= o.open_at < b]
+            if between and not (takes and all(self._governs(t, o, d, u) for o in between)):
+                continue  # another quote stands between: the verb is that quote's (unless the
+                # verb governs this one and what stands between is a fragment, "said that X
+                # called it “unfair”, that “…”", or its own too, "called it “A” and the “B”")
             if (not verb[1] or n_words < SHORT) and not takes:
                 continue
             # a verb that reports a clause of its own ("… though the Courier reports the bank had …")
@@ -217,6 +251,19 @@ class _Reader:
                     cue = "according to" if t.lower_ == "according" else "per"
                     return self.statement(sp, q.start, q.end, cue, "direct", q.paragraph, u.end)
         return self.continued(q, u, n_words)
+
+    def _governs(self, v: Token, o: Quote, d: Doc, u: Unit) -> bool:
+        """A quote between a verb and the quote being placed leaves the verb to it: a fragment,
+        or a quote the verb also governs (its object, or a clause no other cue stands in)."""
+        if len(self.doc.text[o.start : o.end].split()) < SHORT:
+            return True
+        first = next((t for t in d if u.start + t.idx >= o.start), None)
+        if first is None:
+            return False
+        if (_cue(v) or ("", True))[1]:  # a speech verb: when no other cue stands between them
+            lo, hi = sorted((v.i, first.i))
+            return first in v.subtree and not any(_cue(t) for t in d[lo + 1 : hi])
+        return _takes(v, first, False)
 
     def continued(self, q: Quote, u: Unit, n_words: int) -> Statement | None:
         """A quote with no cue of its own: the last speaker's turn goes on (the same paragraph,
