@@ -25,6 +25,7 @@ from rag.text import STOPWORDS, stem, words
 SURE = 88.0  # rapidfuzz ratio (0-100) from which a misspelt name is taken as meant
 LOOSE = 78.0  # from here up to SURE: "did you mean …"
 ROLE_MIN = 0.45  # combined role score (overlap and cosine) a description must reach
+CONTEXT_WEIGHT = 0.5  # a description's word found around a speaker's statements, not in their role
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,18 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
 
 
 class PeopleIndex:
-    def __init__(self, people: Sequence[Person], knows: Callable[[str], bool] | None = None):
-        """`knows(word)`: the library uses the word; such a word is never taken for a misspelt name."""
+    def __init__(
+        self,
+        people: Sequence[Person],
+        knows: Callable[[str], bool] | None = None,
+        context: Callable[[str], str] | None = None,
+    ):
+        """`knows(word)`: the library uses the word; such a word is never taken for a misspelt name.
+        `context(name)`: the text around the person's statements (where a description's other
+        words, "the foreign ministry's spokeswoman", are likely written)."""
         self.people = {p.name: p for p in people}
         self.knows = knows or (lambda w: False)
+        self.context = context
         self._forms: dict[str, list[str]] = {}  # folded full name or surname -> names
         for p in people:
             parts = p.name.split()
@@ -160,6 +169,10 @@ class PeopleIndex:
                 if head not in have:
                     continue  # the office asked for must be the office held ("mayor")
                 overlap = len(shared) / len(want)
+                if self.context is not None and overlap < 1:
+                    # the description's other words where they speak ("the Harbour Board's website")
+                    around = {_key(w) for w in words(self.context(p.name)) if w not in STOPWORDS}
+                    overlap = min(1.0, overlap + CONTEXT_WEIGHT * len((want - shared) & around) / len(want))
                 scored.append((overlap, p.name, role))
         if not scored:
             return None

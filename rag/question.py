@@ -134,20 +134,19 @@ def _kind(doc: Doc, text: str, speakers: int, names: list[str], groups: int) -> 
         t.lower_ == "who" and t.dep_ in ("nsubj", "nsubjpass") and _sayish(t.head) for t in doc
     ):
         return "who_said", "person"
-    if (
-        any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("compare_words"))
-        and speakers + groups >= 2
-    ):
+    compares = _compares(low)
+    if compares and speakers + groups >= 2:
         return "compare", "quote"
     if any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("change_words")):
         return "change", "quote"
-    compares = any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("compare_words"))
     if groups and not speakers and (says or compares or "reaction" in low):
         return "reactions", "quote"
     if not speakers and re.search(
         r"\breactions?\b|\bresponses?\b|\bhow\s+(?:was|were)\b.+\b(?:received|remembered)\b", low
     ):
         return "reactions", "quote"
+    if speakers and wh in ("when", "where"):  # "When did X announce …": a date, not their words
+        return "fact", _answer_type(low, wh)
     if speakers and (says or re.match(r"^[^?]{0,60}?\bon\b", low)):
         return "what_said", "quote"
     if lead and lead[0] in _AUX and wh is None:
@@ -210,10 +209,15 @@ def _topic(doc: Doc, drop: list[tuple[int, int]]) -> str:
     time scope carries those)."""
     drop = drop + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("DATE", "TIME")]
     keep = []
+    inside = lambda t: any(a <= t.idx < b for a, b in drop)  # noqa: E731
     for t in doc:
-        if any(a <= t.idx < b for a, b in drop) or t.is_punct:
+        if inside(t) or t.is_punct or t.dep_ in ("case", "cc"):
             continue
+        if t.dep_ in ("poss", "compound", "amod") and inside(t.head):
+            continue  # "Norway's Dahl": the speaker's own modifiers are not the topic
         if t.lower_ in _WH or t.lower_ in _AUX or _sayish(t) or t.lower_ in vocabulary("view_nouns"):
+            continue
+        if t.lower_ in vocabulary("compare_words") or t.lemma_.lower() in vocabulary("compare_words"):
             continue
         if t.lower_ in ("according", "to") and (t.lower_ == "according" or t.head.lower_ == "according"):
             continue
@@ -294,6 +298,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     speakers: list[str] = []
     mentions: list[tuple[int, int]] = []
     entities: list[str] = []
+    sides: list[tuple[str, tuple[int, int]]] = []
     suggestion = None
     for m in matches:
         if _asked(m, doc, text, says, not speakers):
@@ -304,9 +309,9 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
             entities.append(m.name)
     for e in doc.ents:  # a person asked about whom the library never quotes
         if e.label_ == "PERSON" and not any(m.start < e.end_char and e.start_char < m.end for m in matches):
-            fake = NameMatch(e.text, e.start_char, e.end_char, 100.0, True)
+            fake = NameMatch(re.sub(r"[’']s$", "", e.text), e.start_char, e.end_char, 100.0, True)
             if _asked(fake, doc, text, says, not speakers) and known.knows(e[-1].text):
-                speakers.append(e.text)
+                speakers.append(fake.name)
                 mentions.append((e.start_char, e.end_char))
     for e in (
         doc.ents
@@ -316,10 +321,22 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
                 m.start < e.end_char and e.start_char < m.end for m in matches
             ):
                 entities.append(e.text)
+    named = list(mentions)
     described, groups, spans = _described_speakers(doc, text, mentions, known)
     speakers = list(dict.fromkeys(speakers + described))
     mentions += spans
-    quoted = [n for n in speakers if (p := known.people.people.get(n)) is not None and p.quoted]
+    if speakers and _compares(text):  # "compare X's reaction with Y's": every side named is asked about
+        sides = _sides(doc, matches, named, known)
+        speakers += [n for n, _ in sides if n not in speakers]
+        mentions += [span for _, span in sides]
+        entities = [
+            e for e in entities if e not in speakers and not any(a <= text.find(e) < b for _, (a, b) in sides)
+        ]
+    quoted = [
+        n
+        for n in speakers
+        if ((p := known.people.people.get(n)) is not None and p.quoted) or n in {x for x, _ in sides}
+    ]
     unquoted = [n for n in speakers if n not in quoted]
     names = [text[m.start : m.end].lower() for m in matches] + [
         e.text.lower() for e in doc.ents if e.label_ == "PERSON"
@@ -351,6 +368,38 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         ),
         measure=(_measure(text.lower()) or _counted(doc)) if answer_type == "number" else None,
     )
+
+
+def _compares(text: str) -> bool:
+    low = text.lower()
+    return any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("compare_words"))
+
+
+def _sides(
+    doc: Doc, matches: list[NameMatch], taken: list[tuple[int, int]], known: Known
+) -> list[tuple[str, tuple[int, int]]]:
+    """The other sides of a comparison: the library's quoted people the question names, and
+    the organisations it names that the library knows (their people speak for them)."""
+    out: list[tuple[str, tuple[int, int]]] = []
+    free = lambda a, b: not any(x < b and a < y for x, y in taken)  # noqa: E731
+
+    # a side is a subject, an owner or a conjunct, not a modifier ("the Harbour Board plan")
+    def side(t: Token | None) -> bool:
+        return t is not None and (
+            t.dep_ in ("nsubj", "nsubjpass", "poss", "conj")
+            or (t.dep_ == "pobj" and t.head.lower_ in ("with", "to", "and"))
+        )
+
+    for m in matches:
+        p = known.people.people.get(m.name)
+        if p is not None and p.quoted and free(m.start, m.end) and side(_head(doc, m.start, m.end)):
+            out.append((m.name, (m.start, m.end)))
+    for e in doc.ents:
+        if e.label_ == "ORG" and side(e.root) and free(e.start_char, e.end_char) and known.knows(e[-1].text):
+            if not any(a < e.end_char and e.start_char < b for _, (a, b) in out):
+                name = re.sub(r"[’']s$", "", re.sub(r"^(?:the|The)\s+", "", e.text))
+                out.append((name, (e.start_char, e.end_char)))
+    return out
 
 
 def _field(text: str) -> str:

@@ -62,11 +62,38 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("Which newspaper reported the strike first?", "fact", (), "organisation"),
         ("What fine did the company pay?", "fact", (), "number"),
         ("When was the article published?", "metadata", (), "none"),
+        # every side of a comparison, however it is named
+        (
+            "Compare Ortiz's reaction to the strike with Tomas Berg's.",
+            "compare",
+            ("Lena Ortiz", "Tomas Berg"),
+            "quote",
+        ),
+        (
+            "Did Northwind Energy and Marco Ruiz see the strike the same way?",
+            "compare",
+            ("Northwind Energy", "Marco Ruiz"),
+            "quote",
+        ),
+        # a date asked of a speaker is a fact, not their words
+        ("When did Ortiz announce the tolls?", "fact", ("Lena Ortiz",), "date"),
     ],
 )
 def test_question_table(question, kind, speakers, answer_type):
     intent = _read(question)
     assert (intent.kind, intent.speakers, intent.answer_type) == (kind, speakers, answer_type), intent
+
+
+def test_a_body_the_library_knows_is_a_side_of_a_comparison():
+    """An organisation named beside a speaker is a side though it is not quoted itself (its
+    spokespeople speak for it, rag/answer/common.affiliated); the speaker's own modifiers
+    ("Norway's") are not the topic."""
+    words = WORDS | {"harbour", "board"}
+    known = Known(PeopleIndex(CAST, lambda w: w.lower() in words), lambda w: w.lower() in words)
+    i = read_question("Did the Harbour Board and Lena Ortiz see the tolls the same way?", [], known)
+    assert (i.kind, i.speakers) == ("compare", ("Lena Ortiz", "Harbour Board"))
+    assert "Harbour" not in i.topic
+    assert _read("Compare what Norway's Ortiz and Berg said about the budget.").topic == "about the budget"
 
 
 def test_groups_and_topic():
@@ -77,6 +104,23 @@ def test_groups_and_topic():
 
 def test_role_at_the_questions_time():
     assert _read("What did the finance minister say in 2020?").speakers == ("Ana Silva",)
+
+
+def test_a_description_matched_where_the_speaker_is_quoted():
+    """Two speakers hold the office asked for; the description's other words ("the harbour
+    board's") are written around one of them's statements, not in their role."""
+    cast = [
+        Person("Maria Lind", (("spokeswoman", None, None),)),
+        Person("Eva Holm", (("spokeswoman", None, None),)),
+    ]
+    around = {
+        "Maria Lind": "In a statement on the Harbour Board's website, spokeswoman Maria Lind confirmed the tolls.",
+        "Eva Holm": "At the football club's ground, spokeswoman Eva Holm said the season would start late.",
+    }
+    people = PeopleIndex(cast, lambda w: False, lambda name: around[name])
+    assert people.by_role("the harbour board's spokeswoman") is not None
+    assert people.by_role("the harbour board's spokeswoman")[0] == "Maria Lind"  # type: ignore[index]
+    assert PeopleIndex(cast, lambda w: False).by_role("the harbour board's spokeswoman") is None
 
 
 def test_a_person_never_quoted_and_a_name_never_mentioned():

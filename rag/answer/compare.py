@@ -1,5 +1,6 @@
-"""Two or more speakers side by side: each one's statements closest to the topic, any article,
-so agreement and disagreement are visible."""
+"""Two or more speakers side by side: each one's statements closest to the topic — from an
+article where all of them speak when there is one (there they answer the same events), else any
+article about the topic — so agreement and disagreement are visible."""
 
 from __future__ import annotations
 
@@ -14,11 +15,19 @@ def compare(ctx: Context) -> Draft | None:
     drop = vocabulary("compare_words")
     q = " ".join(w for w in topic(ctx).split() if w.lower().strip("'’s") not in drop)
     about = topical_docs(ctx, q)
+    sides = {who: evidence_by(ctx, who) for who in ctx.intent.speakers}
+    # an article where every side speaks is where they answer each other: their words there first
+    shared = set.intersection(*({e.passage.doc_id for e in evs} for evs in sides.values()))
     chosen: list[Evidence] = []
-    for who in ctx.intent.speakers:
-        evs = evidence_by(ctx, who)
-        ranked = rank(ctx, [e for e in evs if e.passage.doc_id in about] or evs, q)
-        chosen += [e for e in ranked[:2] if on_topic(e) or e is ranked[0]]
+    for evs in sides.values():
+        pool = [e for e in evs if e.passage.doc_id in shared and (not about or e.passage.doc_id in about)]
+        pool = (
+            pool
+            or [e for e in evs if e.passage.doc_id in shared]
+            or [e for e in evs if e.passage.doc_id in about]
+        )
+        ranked = rank(ctx, pool or evs, q)
+        chosen += [e for e in ranked[:2] if on_topic(e) or e is ranked[0] or e.passage.doc_id in shared]
     if len({n for e in chosen for n in e.speakers}) < 2:
         return None
     return Draft("Side by side:", tuple(chosen), "compare")

@@ -19,6 +19,7 @@ from rag.types import CitationKind, RetrievedPassage
 from rag.verify import trim_span
 
 SHORT_QUOTE_WORDS = 3  # a quoted fragment this short is cited with its whole sentence
+NARRATION_WORDS = 8  # words outside its quotes for a sentence to be a candidate of its own
 
 
 def from_statement(lib: Library, s: StoredStatement) -> Evidence | None:
@@ -47,6 +48,7 @@ def sentences(lib: Library, hits: Sequence[RetrievedPassage]) -> list[Evidence]:
     out: list[Evidence] = []
     for h in hits:
         p = h.passage
+        prev = ""
         for a, b in sentence_spans(p.text):
             near = [s for s in lib.by_passage.get(p.passage_id, []) if s.start < b and s.end > a]
             direct = [s for s in near if s.kind in ("direct", "transcript")]
@@ -55,15 +57,32 @@ def sentences(lib: Library, hits: Sequence[RetrievedPassage]) -> list[Evidence]:
                 a2, b2 = trim_span(p.text, a, b)
                 kind: CitationKind = "transcript" if inside[0].kind == "transcript" else "direct"
                 out.append(Evidence(p, a2, b2, inside[0].speakers, inside[0].role, kind, inside[0].cue))
-                continue
-            if direct:
-                out += statements_of(lib, direct)
+                prev = p.text[a:b]
                 continue
             speakers = tuple(dict.fromkeys(n for s in near for n in s.speakers))
+            if direct:
+                out += statements_of(lib, direct)
+                if _narrated(p.text, a, b, direct):  # the article's own account around the quote
+                    out.append(
+                        Evidence(p, a, b, speakers, None, "reported", context=p.text[a:b], before=prev)
+                    )
+                prev = p.text[a:b]
+                continue
             role = near[0].role if len(near) == 1 else None
             kind = "reported" if near else ("headline" if p.paragraph == 0 else "text")
-            out.append(Evidence(p, a, b, speakers, role, kind, context=p.text[a:b]))
+            out.append(Evidence(p, a, b, speakers, role, kind, context=p.text[a:b], before=prev))
+            prev = p.text[a:b]
     return out
+
+
+def _narrated(text: str, a: int, b: int, quotes: Sequence[StoredStatement]) -> bool:
+    """The sentence says something of its own outside its quotations ("X announced it would not
+    take part, “…”, the agency reported"): a fact question may be answered by it."""
+    chars = list(text[a:b])
+    for s in quotes:
+        for i in range(max(s.start, a), min(s.end, b)):
+            chars[i - a] = " "
+    return len("".join(chars).split()) >= NARRATION_WORDS
 
 
 def turn(lib: Library, e: Evidence) -> list[Evidence]:

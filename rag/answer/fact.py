@@ -26,7 +26,7 @@ def fact(ctx: Context) -> Draft | None:
     if not held:
         return None
     top = held[0].score
-    chosen = [e for e in held if e.score >= 0.85 * top]
+    chosen = _apart([e for e in held if e.score >= 0.85 * top])
     chosen = _no_lone_headlines(ctx, chosen[: ctx.settings.max_quotes], ranked)
     if intent.newest_first:  # the newest supported evidence leads
         dated = [
@@ -38,6 +38,17 @@ def fact(ctx: Context) -> Draft | None:
             newest = max(dated, key=lambda e: date_of(ctx.lib, e))
             chosen = [newest, *(e for e in chosen if e is not newest)][: ctx.settings.max_quotes]
     return Draft("", tuple(chosen), "fact")
+
+
+def _apart(evs: list[Evidence]) -> list[Evidence]:
+    """Each span once: a quote inside a sentence already chosen (or the reverse) is dropped."""
+    out: list[Evidence] = []
+    for e in evs:
+        if not any(
+            o.passage.passage_id == e.passage.passage_id and o.start < e.end and e.start < o.end for o in out
+        ):
+            out.append(e)
+    return out
 
 
 def _candidates(ctx: Context, hits: list[RetrievedPassage]) -> list[Evidence]:

@@ -16,6 +16,7 @@ from rag.retrieve import Library
 from rag.text import stem, words
 
 _LOCK = threading.Lock()
+CONTEXT_PASSAGES = 8  # passages of a speaker's statements read when a description names them
 
 
 def _event_dates(lib: Library) -> Callable[[str], str | None]:
@@ -60,8 +61,18 @@ def known_for(lib: Library, embed: Callable[[list[str]], np.ndarray] | None) -> 
     ]
     people += [Person(n, (), False) for n in sorted(lib.people - quoted) if len(n.split()) > 1]
     dates = [str(m["published"]) for m in lib.meta.values() if m.get("published")]
+    where: dict[str, list[str]] = {}  # speaker -> passages of their statements, in order
+    for st in lib.statements:
+        for n in st.speakers:
+            where.setdefault(n, []).append(st.passage_id)
+    passages = lib.passages
+
+    def context(name: str) -> str:
+        ids = list(dict.fromkeys(where.get(name, ())))[:CONTEXT_PASSAGES]
+        return " ".join(passages[i].text for i in ids if i in passages)
+
     known = Known(
-        people=PeopleIndex(people, lib.bm25.knows),
+        people=PeopleIndex(people, lib.bm25.knows, context),
         knows=lib.bm25.knows,
         latest=max(dates) if dates else None,
         event=_event_dates(lib),

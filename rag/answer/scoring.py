@@ -29,6 +29,7 @@ from rag.types import AnswerType
 
 W_DENSE, W_LEX, W_DIRECT, W_FIT = 0.55, 0.45, 0.08, 0.15
 COS_FLOOR = 0.3  # shared words alone support an answer only above this cosine
+CARRY = 0.7  # the share of the question's words a sentence gets from the one before it
 TYPED = 12  # candidates whose answer type is checked (NER runs on these only)
 CACHE = 20_000  # quote vectors kept in this process (384 floats each: about 30 MB)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -167,6 +168,8 @@ class Scorer:
         out = []
         for e, c in zip(evs, cos):
             cov = self.coverage(weights, e.context or e.quote)
+            if e.before:  # what the sentence before establishes ("… the flight …. There were 190 on board.")
+                cov = max(cov, CARRY * self.coverage(weights, e.before + " " + (e.context or e.quote)))
             bonus = W_DIRECT if direct_bonus and e.kind in ("direct", "transcript") else 0.0
             out.append(replace(e, score=W_DENSE * float(c) + W_LEX * cov + bonus, cos=float(c), cov=cov))
         out.sort(key=lambda e: -e.score)

@@ -27,7 +27,7 @@ def what_said(ctx: Context) -> Draft | None:
         return None
     q = topic(ctx)
     if has_topic(q):
-        ranked = rank(ctx, evs, q)
+        ranked = every = rank(ctx, evs, q)
         about = topical_docs(ctx, q)  # their words in an article about the topic are on it too
         fits = [e for e in ranked if on_topic(e) or e.passage.doc_id in about]
         if not fits:
@@ -38,10 +38,16 @@ def what_said(ctx: Context) -> Draft | None:
         top = fits[0].score + bonus.get(fits[0].passage.doc_id, 0.0)
         on = [e for e in fits if on_topic(e) and e.score + bonus.get(e.passage.doc_id, 0.0) >= 0.8 * top]
         ranked = on
-        if not any(e.kind in ("direct", "transcript") for e in on):
-            # no words of their own on the topic: their own words in the article about it
+        if about and on and all(e.passage.doc_id != about[0] for e in on):
+            # their words on it come only from other articles: what they said in the article most
+            # about the topic leads (its subject is the question's, though its words differ)
+            ranked = [e for e in fits if e.passage.doc_id == about[0]][:1] + on
+        elif not any(e.kind in ("direct", "transcript") for e in on):
+            # no words of their own on the topic: their own words in the article about it (or,
+            # with none found, in the article that reports their words on it)
+            where = about or [e.passage.doc_id for e in on[:1]]
             ranked = on + [
-                e for e in fits if e.passage.doc_id in about and e not in on and e.kind != "reported"
+                e for e in every if e.passage.doc_id in where and e not in on and e.kind != "reported"
             ]
     else:  # "What did X say?": their first statements, in reading order, their own words first
         ranked = sorted(

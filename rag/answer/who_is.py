@@ -14,6 +14,8 @@ from rag.lexicon import words as vocabulary
 from rag.text import sentence_spans
 from rag.verify import trim_span
 
+MAX_PARSED = 24  # sentences describing someone that are parsed for the role they give
+
 
 def _sentence(p_text: str, a: int, b: int) -> tuple[int, int]:
     for x, y in sentence_spans(p_text):
@@ -44,6 +46,19 @@ def who_is(ctx: Context) -> Draft | None:
     return None
 
 
+def _parsed_roles(sentences: list[str], surname: str) -> list[str | None]:
+    """The role each sentence gives the person (an apposition or the words before the name in
+    its noun phrase, from the parse), or None."""
+    from rag import nlp
+    from rag.names import role_of
+
+    out: list[str | None] = []
+    for d in nlp.parse(sentences):
+        ent = next((e for e in d.ents if e.label_ == "PERSON" and e[-1].text == surname), None)
+        out.append(role_of(ent) if ent is not None else None)
+    return out
+
+
 def _described(ctx: Context, name: str) -> list[Evidence]:
     parts = name.split()
     if not parts or not ctx.lib.bm25.knows(parts[-1]):
@@ -69,6 +84,13 @@ def _described(ctx: Context, name: str) -> list[Evidence]:
             x, y = trim_span(p.text, a, b)
             evs.append(Evidence(p, x, y, context=sent))
             rank_of[(p.passage_id, x)] = (kind + (2 if has_noun else 0), len(desc.split()))
+    full = [e for e in evs if name in e.context][:MAX_PARSED]  # where the article names them in full
+    for e, role in zip(full, _parsed_roles([e.context for e in full], parts[-1])):
+        if role and (role.split()[-1][:1].islower() or any(w.lower() in nouns for w in role.split())):
+            # the parse finds a common noun naming them ("Eastport rower"): as good as an
+            # apposition with an office
+            key = (e.passage.passage_id, e.start)
+            rank_of[key] = max(rank_of[key], (4, len(role.split())))
     ranked = rank(ctx, evs, ctx.intent.text, direct=False)
     ranked.sort(key=lambda e: rank_of[(e.passage.passage_id, e.start)], reverse=True)  # stable on score
     return [e for e in ranked[:1]]

@@ -1,0 +1,106 @@
+"""Answer strategies end to end on a small invented library (real model, real embedded store):
+the shapes the wide development set showed failing, written as new text so the test checks the
+general behaviour, not the articles it was found on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.load import make_document
+
+ARTICLES = [
+    (
+        "Harbour Board and council split over the Eastport ferry plan",
+        "2021-05-03",
+        [
+            "Lena Ortiz, a spokesperson of the Eastport Harbour Board, told reporters that “the new "
+            "ferry terminal is good news for every commuter in the town”.",
+            "Councillor Tomas Berg disagreed: “This plan will be a real nightmare for the residents "
+            "who live beside the harbour road.”",
+        ],
+    ),
+    (
+        "Councillor Berg opens the spring flower show",
+        "2021-04-10",
+        ["Councillor Tomas Berg said: “The flower show brings the whole town together every spring.”"],
+    ),
+    (
+        "Ferry Nordlys runs aground near Eastport",
+        "2021-06-14",
+        [
+            "The hull was damaged in a storm on Monday. The ferry Nordlys ran aground on a sandbank "
+            "near Eastport. There were 212 people on board, 14 of them crew members.",
+        ],
+    ),
+    (
+        "Northland withdraws from the winter games",
+        "2021-07-20",
+        [
+            "On Tuesday the Northland sports ministry announced it would not take part in the winter "
+            "games this year, “to protect our athletes from the epidemic”, the Daily Courier reported.",
+        ],
+    ),
+    (
+        "Rower Anna Lindqvist wins gold at the regatta",
+        "2021-08-02",
+        [
+            "On Sunday, Northland rower Anna Lindqvist won the gold medal in the single sculls at the "
+            "Eastport regatta.",
+            "A statement from the ministry's spokesman Erik Dahl celebrated Lindqvist's win, saying "
+            "“Congratulations, Anna.”",
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def pipe(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from rag.config import Settings
+    from rag.pipeline import Pipeline
+
+    p = Pipeline(Settings(store_dir=Path(tmp_path_factory.mktemp("strategies")) / "store"))
+    docs = [
+        make_document(title, paras, f"invented-{i}.md", published=date)
+        for i, (title, date, paras) in enumerate(ARTICLES)
+    ]
+    assert all(r.ok for r in p.ingest_documents(docs))
+    return p
+
+
+def _quotes(a) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c.quote for c in a.citations]
+
+
+def test_compare_takes_both_sides_from_the_article_where_both_speak(pipe):  # type: ignore[no-untyped-def]
+    """An organisation is a side through its spokesperson; each side's words come from the
+    article where both speak, not from the speaker's other articles."""
+    a = pipe.ask("Did the Eastport Harbour Board and councillor Tomas Berg see the ferry plan the same way?")
+    assert not a.abstained
+    text = " ".join(_quotes(a))
+    assert "good news for every commuter" in text and "real nightmare" in text
+    assert "flower show" not in text
+
+
+def test_a_figure_in_the_sentence_after_the_one_naming_its_subject(pipe):  # type: ignore[no-untyped-def]
+    a = pipe.ask("How many people were on board the ferry Nordlys?")
+    assert not a.abstained
+    assert "212 people on board" in _quotes(a)[0]
+
+
+def test_a_fact_told_around_a_quotation(pipe):  # type: ignore[no-untyped-def]
+    """The sentence's own account ("announced it would not take part") is a candidate beside the
+    quotation inside it, cited as the article's report, not as anyone's words."""
+    a = pipe.ask("Did Northland take part in the winter games?")
+    assert not a.abstained
+    cited = [c for c in a.citations if "would not take part" in c.quote]
+    assert cited and all(c.kind == "reported" for c in cited)
+
+
+def test_who_is_a_person_typed_in_lower_case(pipe):  # type: ignore[no-untyped-def]
+    """The sentence whose parse gives a common noun for them ("Northland rower"), not a sentence
+    where someone else's office stands before their name."""
+    a = pipe.ask("who is anna lindqvist")
+    assert not a.abstained
+    assert "rower Anna Lindqvist" in _quotes(a)[0]
