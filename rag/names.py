@@ -1,7 +1,7 @@
 """The shapes of people's names and offices in parsed text, shared by the speaker resolver
 (speakers.py) and the question strategies: a PERSON entity as a name (titles, honorifics and
 common nouns the tagger took in dropped, particles completed), the name that ends a description
-the small tagger labels a body ("… Harbour Party MP Anna Berg", "finance minister for Norway
+the small tagger labels a body ("… Harbour Party MP Anna Berg", "finance minister for Valmark
 Erik Dahl"), the role an article gives a person (apposition, the words before the name).
 Non-goals: who speaks (speakers.py), merging spellings across documents (retrieve.py).
 """
@@ -22,7 +22,8 @@ def title_words() -> frozenset[str]:
 
 
 def name_of(e: Span) -> str | None:
-    """A PERSON entity as a name: leading titles, honorifics and articles dropped, a trailing
+    """A PERSON entity as a name: leading titles, honorifics and articles dropped (and the place
+    of an office written before it, "minister for Valmark Erik Dahl"), a trailing
     possessive dropped, the spacing of the text kept ("Dahl-Berg"), and a name the
     tagger cut at a lower-case particle completed ("Anna van der" + "Berg")."""
     titles = title_words()
@@ -32,6 +33,15 @@ def name_of(e: Span) -> str | None:
     ):
         toks = toks[1:]  # "President", "Dr.", "Swimmer" (a common noun the tagger took in)
     doc = e.doc
+    office = doc[e.start - 2] if e.start >= 2 else None
+    if (
+        len(toks) >= 3
+        and toks[0].i == e.start
+        and doc[e.start - 1].lower_ in ("of", "for")
+        and office is not None
+        and office.lower_ in titles
+    ):
+        toks = toks[1:]  # "minister for Valmark Erik Dahl": the place the office is of
     while toks and toks[-1].text[:1].islower() and toks[-1].i + 1 < len(doc):
         nxt = doc[toks[-1].i + 1]
         if not nxt.text[:1].isupper():
@@ -48,7 +58,7 @@ def surname_key(name: str) -> str:
 
 def titled_name(head: Token, orgs: list[Span]) -> tuple[str, str | None] | None:
     """A person's name the tagger took into a place or body after an office ("finance minister
-    for Norway Erik Dahl said", tagged "Norway Erik Dahl" ORG): (name, role) when the entity
+    for Valmark Erik Dahl said", tagged "Valmark Erik Dahl" ORG): (name, role) when the entity
     ends in two name words at the subject and an office is written just before it."""
     ent = next((e for e in orgs if e.start <= head.i < e.end), None)
     if ent is None or ent.end - 1 != head.i or len(ent) < 3:

@@ -214,7 +214,7 @@ def _topic(doc: Doc, drop: list[tuple[int, int]]) -> str:
         if inside(t) or t.is_punct or t.dep_ in ("case", "cc"):
             continue
         if t.dep_ in ("poss", "compound", "amod") and inside(t.head):
-            continue  # "Norway's Dahl": the speaker's own modifiers are not the topic
+            continue  # "Valmark's Dahl": the speaker's own modifiers are not the topic
         if t.lower_ in _WH or t.lower_ in _AUX or _sayish(t) or t.lower_ in vocabulary("view_nouns"):
             continue
         if t.lower_ in vocabulary("compare_words") or t.lemma_.lower() in vocabulary("compare_words"):

@@ -309,14 +309,14 @@ class Library:
                 (pid, s) for pid, s in lexical if pid in self.passages and self.passages[pid].doc_id in docs
             ][:depth]
         fused: dict[str, float] = defaultdict(float)
-        for rank, (rec, _) in enumerate(dense):
-            fused[rec.id] += 1.0 / (RRF_K + rank + 1)
+        for rank, (pid, _) in enumerate(dense):
+            fused[pid] += 1.0 / (RRF_K + rank + 1)
         for rank, (pid, _) in enumerate(lexical):
             fused[pid] += self.lexical_weight / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
         return [RetrievedPassage(self.passages[pid], score) for pid, score in best if pid in self.passages]
 
-    def _dense(self, vec: list[float], depth: int, docs: set[str] | None) -> list[tuple[Record, float]]:
+    def _dense(self, vec: list[float], depth: int, docs: set[str] | None) -> list[tuple[str, float]]:
         """The `depth` nearest passages. Statements share their passage's vector, so the whole
         library is asked for twice `depth` and statements dropped here: a `kind` filter in
         Chroma costs a scan of the matching ids per query (58 ms vs 6 ms at 13k records). The
@@ -326,13 +326,13 @@ class Library:
         where: dict[str, Any] = {"kind": "passage"}
         if docs is None:
             n_pass = len(self.passages)
-            wide = self.store.dense(vec, min(2 * depth, count or 2 * depth), count=count)
-            got = [(r, s) for r, s in wide if r.meta.get("kind") == "passage"][:depth]
+            wide = self.store.nearest(vec, min(2 * depth, count or 2 * depth), count=count)
+            got = [(i, s) for i, s in wide if i in self.passages][:depth]
             if len(got) >= min(depth, n_pass) or len(wide) >= (count or 0):
                 return got
         else:
             where = {"$and": [where, {"doc_id": {"$in": sorted(docs)}}]}
-        return self.store.dense(vec, depth, where=where, count=count)
+        return self.store.nearest(vec, depth, where=where, count=count)
 
 
 class HybridRetriever(BaseRetriever):

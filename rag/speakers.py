@@ -118,7 +118,7 @@ class Cast:
                 or re.search(rf"\b{re.escape(first.lower())}\s+{re.escape(rest)}\b", self.text)
             ):
                 # "Rower Lena Ortiz" in a headline, where the body has "rower Lena
-                # Ortiz": a common noun; "(Minister of) Norway Erik Dahl": a place the text
+                # Ortiz": a common noun; "(Minister of) Valmark Erik Dahl": a place the text
                 # names on its own. Neither is a given name.
                 self.full[key] = rest
         firsts: dict[str, set[str]] = {}

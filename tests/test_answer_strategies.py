@@ -35,10 +35,10 @@ ARTICLES = [
         ],
     ),
     (
-        "Northland withdraws from the winter games",
+        "Valmark withdraws from the winter games",
         "2021-07-20",
         [
-            "On Tuesday the Northland sports ministry announced it would not take part in the winter "
+            "On Tuesday the Valmark sports ministry announced it would not take part in the winter "
             "games this year, “to protect our athletes from the epidemic”, the Daily Courier reported.",
         ],
     ),
@@ -46,7 +46,7 @@ ARTICLES = [
         "Rower Anna Lindqvist wins gold at the regatta",
         "2021-08-02",
         [
-            "On Sunday, Northland rower Anna Lindqvist won the gold medal in the single sculls at the "
+            "On Sunday, Valmark rower Anna Lindqvist won the gold medal in the single sculls at the "
             "Eastport regatta.",
             "A statement from the ministry's spokesman Erik Dahl celebrated Lindqvist's win, saying "
             "“Congratulations, Anna.”",
@@ -92,14 +92,14 @@ def test_a_figure_in_the_sentence_after_the_one_naming_its_subject(pipe):  # typ
 def test_a_fact_told_around_a_quotation(pipe):  # type: ignore[no-untyped-def]
     """The sentence's own account ("announced it would not take part") is a candidate beside the
     quotation inside it, cited as the article's report, not as anyone's words."""
-    a = pipe.ask("Did Northland take part in the winter games?")
+    a = pipe.ask("Did Valmark take part in the winter games?")
     assert not a.abstained
     cited = [c for c in a.citations if "would not take part" in c.quote]
     assert cited and all(c.kind == "reported" for c in cited)
 
 
 def test_who_is_a_person_typed_in_lower_case(pipe):  # type: ignore[no-untyped-def]
-    """The sentence whose parse gives a common noun for them ("Northland rower"), not a sentence
+    """The sentence whose parse gives a common noun for them ("Valmark rower"), not a sentence
     where someone else's office stands before their name."""
     a = pipe.ask("who is anna lindqvist")
     assert not a.abstained

@@ -87,13 +87,13 @@ def test_question_table(question, kind, speakers, answer_type):
 def test_a_body_the_library_knows_is_a_side_of_a_comparison():
     """An organisation named beside a speaker is a side though it is not quoted itself (its
     spokespeople speak for it, rag/answer/common.affiliated); the speaker's own modifiers
-    ("Norway's") are not the topic."""
+    ("Valmark's") are not the topic."""
     words = WORDS | {"harbour", "board"}
     known = Known(PeopleIndex(CAST, lambda w: w.lower() in words), lambda w: w.lower() in words)
     i = read_question("Did the Harbour Board and Lena Ortiz see the tolls the same way?", [], known)
     assert (i.kind, i.speakers) == ("compare", ("Lena Ortiz", "Harbour Board"))
     assert "Harbour" not in i.topic
-    assert _read("Compare what Norway's Ortiz and Berg said about the budget.").topic == "about the budget"
+    assert _read("Compare what Valmark's Ortiz and Berg said about the budget.").topic == "about the budget"
 
 
 def test_groups_and_topic():

@@ -244,10 +244,10 @@ def test_attribution_from_the_parse(paras: list[str], expected: list[tuple[str, 
 SPEAKERS_OF_QUOTES = [
     (  # a second quote of the same "said", after a first one: not the outlet of "according to"
         [
-            "According to the Daily Courier, finance minister for Norway Erik Dahl said while he "
-            "“expressed Norway's reservation”, he remains “committed to the process”."
+            "According to the Daily Courier, finance minister for Valmark Erik Dahl said while he "
+            "“expressed Valmark's reservation”, he remains “committed to the process”."
         ],
-        [("expressed Norway's reservation", "Erik Dahl"), ("committed to the process", "Erik Dahl")],
+        [("expressed Valmark's reservation", "Erik Dahl"), ("committed to the process", "Erik Dahl")],
     ),
     (  # "X followed by saying": the subject of the verb the participle hangs on
         [

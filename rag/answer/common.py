@@ -85,9 +85,11 @@ def affiliated(ctx: Context, org: str) -> set[str]:
     out = {n for s in ctx.statements if s.role and word.search(s.role) for n in s.speakers}
     texts = [p.text for p in ctx.lib.passages.values() if org in p.text]
     for name in {n for s in ctx.statements for n in s.speakers} - out - {org}:
-        near = re.compile(rf"\b{re.escape(org)}(?:\s+[\w’'-]+){{0,3}}\s+{re.escape(name)}\b")
-        if any(name in t and near.search(t) for t in texts):
-            out.add(name)
+        have = [t for t in texts if name in t]  # (a pattern is compiled only for names written there)
+        if have:
+            near = re.compile(rf"\b{re.escape(org)}(?:\s+[\w’'-]+){{0,3}}\s+{re.escape(name)}\b")
+            if any(near.search(t) for t in have):
+                out.add(name)
     return out
 
 
