@@ -150,7 +150,9 @@ def _subject(v: Token, depth: int = 0) -> Token | None:
         and v.tag_ == "VBG"
         and (v.head.pos_ in ("NOUN", "PROPN", "PRON") or v.head.lower_ in ("latter", "former"))
     ):
-        return v.head  # "…, the latter telling the Courier “…”", "a spokesman saying “…”": the noun it qualifies
+        return (
+            v.head
+        )  # "…, the latter telling the Courier “…”", "a spokesman saying “…”": the noun it qualifies
     if depth < 3 and v.dep_ == "pcomp" and v.tag_ == "VBG" and v.head.head.pos_ in ("VERB", "AUX"):
         return _subject(v.head.head, depth + 1)  # "X followed by saying …", "X ended by warning …"
     if depth < 3 and v.head is not v and v.head.pos_ in ("VERB", "AUX"):
