@@ -82,9 +82,8 @@ def _plain_cue_re() -> re.Pattern[str]:
     )
 
 
-_NOUN_BEFORE = frozenset(
-    "the a an of in for to this these those its their his her our your my united member other all "
-    "some many several such by on at from with two three four five".split()
+_NOUN_BEFORE = frozenset(  # words after which a cue word is a noun ("the report", "member states")
+    "the a an of this these those its their his her our your my united member such in for at from with on".split()
 )
 
 
@@ -94,7 +93,8 @@ def _plain_cue(text: str, start: int, end: int) -> bool:
     for m in _plain_cue_re().finditer(text, start, end):
         before = re.findall(r"[\w’'-]+", text[max(start, m.start() - 20) : m.start()])
         after = text[m.end() : m.end() + 4].lower()
-        if (before and before[-1].lower() in _NOUN_BEFORE) or after.startswith(" of "):
+        plural = m.group(0).lower().endswith("s")
+        if (before and before[-1].lower() in _NOUN_BEFORE) or (plural and after.startswith(" of ")):
             continue
         return True
     return False

@@ -357,3 +357,24 @@ def test_wide_dev_set_attribution_with_the_shared_scorer():
     assert r.returncode == 0, r.stdout[-2000:]
     by_kind = json.loads(r.stdout.splitlines()[-2])["by_kind"]
     assert by_kind["direct"]["recall"] >= 0.90 and by_kind["indirect"]["recall"] >= 0.75
+
+
+@pytest.mark.parametrize(
+    ("sentence", "candidate"),
+    [
+        ("Lena Ortiz said the bridge would reopen in May.", True),
+        ("They all said the plan had failed.", True),
+        ("Dahl described the offer as generous.", True),  # a quote verb followed by "as"
+        ("The council called the plan a gamble.", True),  # a naming verb
+        ("The bridge reopened in May, according to the council.", True),
+        ("In order to pass, the bill needs forty votes.", False),  # cue words used as nouns
+        ("Several member states offered loans to the member states of the south.", False),
+        ("The company issued new shares and put them on sale.", False),  # no quote marks to take
+    ],
+)
+def test_sentences_parsed_for_statements(sentence: str, candidate: bool):
+    """Without quotation marks a sentence is parsed only when it can report speech (the parse
+    is most of an ingest's time after the embeddings)."""
+    from rag.statements import _plain_cue
+
+    assert _plain_cue(sentence, 0, len(sentence)) is candidate

@@ -29,7 +29,7 @@ class Evidence:
     kind: CitationKind = "text"  # what the span is in its article (DESIGN §3 citation kinds)
     cue: str | None = None
     context: str = ""  # the sentence around a statement: what coverage of the question counts on
-    before: str = ""  # the sentence before it in its paragraph (what "it", "the jury" may refer to)
+    before: str = ""  # the sentence before it in its paragraph (what "it", "the crew" may refer to)
     score: float = 0.0
     cos: float = 0.0
     cov: float = 0.0
