@@ -343,10 +343,11 @@ class HybridRetriever(BaseRetriever):
     k: int = 6
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[LCDocument]:
+        """The top `k` passages (`invoke(query, k=3)` overrides the retriever's own `k`)."""
         out = []
-        for r in self.library.search(query, self.k):
+        for r in self.library.search(query, self.k if k is None else k):
             meta = {
                 **self.library.meta[r.passage.passage_id],
                 "score": r.score,
