@@ -159,6 +159,7 @@ class PeopleIndex:
         for p in self.people.values():
             if not p.quoted:
                 continue
+            around: set[str] | None = None  # the words around their statements, read once per person
             for role, first, last in p.roles:
                 if when[0] and last and last < when[0]:
                     continue  # held only before the question's time
@@ -171,7 +172,8 @@ class PeopleIndex:
                 overlap = len(shared) / len(want)
                 if self.context is not None and overlap < 1:
                     # the description's other words where they speak ("the Harbour Board's website")
-                    around = {_key(w) for w in words(self.context(p.name)) if w not in STOPWORDS}
+                    if around is None:
+                        around = {_key(w) for w in words(self.context(p.name)) if w not in STOPWORDS}
                     overlap = min(1.0, overlap + CONTEXT_WEIGHT * len((want - shared) & around) / len(want))
                 scored.append((overlap, p.name, role))
         if not scored:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from rag.lexicon import words as vocabulary
 from rag.names import name_of, name_tail, role_of, role_text, surname_key, title_words, titled_name
-from rag.text import STOPWORDS
+from rag.text import STOPWORDS, outside_spans
 from rag.types import SpeakerType
 
 if TYPE_CHECKING:
@@ -149,9 +149,8 @@ class Cast:
                 alias.setdefault(n, alias.get(longer[0], longer[0]))
         self.org_alias = alias
         self.orgs = [(p, alias.get(n, n)) for p, n in self.orgs]
-        for name, role in list(
-            self.roles.items()
-        ):  # "NEB Director" -> "Northwind Energy Board (NEB) Director"
+        # an abbreviation in a role spelled out: "NEB Director" -> "Northwind Energy Board (NEB) Director"
+        for name, role in list(self.roles.items()):
             for abbr, full in alias.items():
                 if (
                     full.endswith(f"({abbr})")
@@ -203,7 +202,7 @@ class Cast:
                 self.mentions.append(Mention(p, n, subject=subject))
             people = {n for _, n in inside}
             if len(people) == 1:
-                prose = _outside(self.text, s, e, quotes).lower()
+                prose = outside_spans(self.text, s, e, quotes).lower()
                 male = any(re.search(rf"\b{w}\b", prose) for w in _MALE)
                 female = any(re.search(rf"\b{w}\b", prose) for w in _FEMALE)
                 if male != female:
@@ -380,15 +379,6 @@ def _org_name(e: Span) -> str:
 
 def _strip_the(text: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", text.strip())
-
-
-def _outside(text: str, s: int, e: int, quotes: list[tuple[int, int]]) -> str:
-    """text[s:e] with the quotations blanked out."""
-    chars = list(text[s:e])
-    for a, b in quotes:
-        for i in range(max(a, s), min(b, e)):
-            chars[i - s] = " "
-    return "".join(chars)
 
 
 def _core(head: Token) -> set[Token]:

@@ -56,9 +56,13 @@ class Analysis:
 
 @cache
 def _cue_re() -> re.Pattern[str]:
-    verbs = sorted({*forms("speech_verbs"), *forms("quote_verbs")}, key=len, reverse=True)
-    alts = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
+    alts = _alternation({*forms("speech_verbs"), *forms("quote_verbs")})
     return re.compile(rf"\b(?:{alts}|according\s+to|per)\b", re.I)
+
+
+def _alternation(verbs: Iterable[str]) -> str:
+    """A regex alternation of verb forms, longest first, a space matching any whitespace."""
+    return "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(verbs, key=len, reverse=True))
 
 
 @cache
@@ -68,16 +72,12 @@ def _plain_cue_re() -> re.Pattern[str]:
     takes a quote followed by "as" ("condemned the vote as unfair"). Other quote-taking verbs
     ("offered", "issued", "put") report nothing without quotation marks, so such sentences are
     not parsed."""
-
-    def alts(vs: Iterable[str]) -> str:
-        return "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(vs, key=len, reverse=True))
-
     naming = vocabulary("naming_verbs")
     quoting = forms("quote_verbs")
     names = [f for f, lemma in quoting.items() if lemma in naming]
     return re.compile(
-        rf"\b(?:{alts(forms('speech_verbs'))}|{alts(names)}|according\s+to|per)\b"
-        rf"|\b(?:{alts(quoting)})\b[^.;:!?]{{0,120}}?\bas\b",
+        rf"\b(?:{_alternation(forms('speech_verbs'))}|{_alternation(names)}|according\s+to|per)\b"
+        rf"|\b(?:{_alternation(quoting)})\b[^.;:!?]{{0,120}}?\bas\b",
         re.I,
     )
 
@@ -141,8 +141,6 @@ def _subject(v: Token, depth: int = 0) -> Token | None:
             return c
         if c.dep_ == "agent":  # "as reported by the Daily Courier"
             return next((o for o in c.children if o.dep_ == "pobj"), None)
-    # "…, adding", "and added": the verb this one continues (a participle or a coordinated verb,
-    # not a clause of its own such as "as reported by")
     if (latter := next((c for c in v.lefts if c.lower_ in ("latter", "former")), None)) is not None:
         return latter  # "…, the latter telling the Courier “…”" (parsed as the verb's modifier)
     if (
@@ -150,11 +148,12 @@ def _subject(v: Token, depth: int = 0) -> Token | None:
         and v.tag_ == "VBG"
         and (v.head.pos_ in ("NOUN", "PROPN", "PRON") or v.head.lower_ in ("latter", "former"))
     ):
-        return (
-            v.head
-        )  # "…, the latter telling the Courier “…”", "a spokesman saying “…”": the noun it qualifies
+        # "…, the latter telling the Courier “…”", "a spokesman saying “…”": the noun it qualifies
+        return v.head
     if depth < 3 and v.dep_ == "pcomp" and v.tag_ == "VBG" and v.head.head.pos_ in ("VERB", "AUX"):
         return _subject(v.head.head, depth + 1)  # "X followed by saying …", "X ended by warning …"
+    # "…, adding", "and added": the verb this one continues (a participle or a coordinated verb,
+    # not a clause of its own such as "as reported by")
     if depth < 3 and v.head is not v and v.head.pos_ in ("VERB", "AUX"):
         if v.dep_ == "conj" or (v.dep_ in ("advcl", "xcomp", "dep") and v.tag_ == "VBG"):
             # the reporting verb this one continues, even when the parse hung it on a clause
@@ -258,7 +257,7 @@ class _Reader:
             a, b = (q.outer[1], pos) if after else (pos + len(t.text), q.open_at)
             takes = first is not None and _takes(t, first, verb[1])
             between = [o for o in here if o is not q and a <= o.open_at < b]
-            if between and not (takes and all(self._governs(t, o, d, u) for o in between)):
+            if between and not (takes and all(self._governs(t, verb[1], o, d, u) for o in between)):
                 continue  # another quote stands between: the verb is that quote's (unless the
                 # verb governs this one and what stands between is a fragment, "said that X
                 # called it “unfair”, that “…”", or its own too, "called it “A” and the “B”")
@@ -293,7 +292,7 @@ class _Reader:
                     return self.statement(sp, q.start, q.end, cue, "direct", q.paragraph, u.end)
         return self.continued(q, u, n_words)
 
-    def _governs(self, v: Token, o: Quote, d: Doc, u: Unit) -> bool:
+    def _governs(self, v: Token, speech: bool, o: Quote, d: Doc, u: Unit) -> bool:
         """A quote between a verb and the quote being placed leaves the verb to it: a fragment,
         or a quote the verb also governs (its object, or a clause no other cue stands in)."""
         if len(self.doc.text[o.start : o.end].split()) < SHORT:
@@ -301,7 +300,7 @@ class _Reader:
         first = next((t for t in d if u.start + t.idx >= o.start), None)
         if first is None:
             return False
-        if (_cue(v) or ("", True))[1]:  # a speech verb: when no other cue stands between them
+        if speech:  # a speech verb: when no other cue stands between them
             lo, hi = sorted((v.i, first.i))
             return first in v.subtree and not any(_cue(t) for t in d[lo + 1 : hi])
         return _takes(v, first, False)

@@ -98,6 +98,15 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return out
 
 
+def outside_spans(text: str, s: int, e: int, spans: list[tuple[int, int]]) -> str:
+    """text[s:e] with the given spans (quotations, say) blanked out, offsets kept."""
+    chars = list(text[s:e])
+    for a, b in spans:
+        for i in range(max(a, s), min(b, e)):
+            chars[i - s] = " "
+    return "".join(chars)
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens with possessives and quote marks folded."""
     out = []

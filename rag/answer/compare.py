@@ -20,13 +20,14 @@ def compare(ctx: Context) -> Draft | None:
     shared = set.intersection(*({e.passage.doc_id for e in evs} for evs in sides.values()))
     chosen: list[Evidence] = []
     for evs in sides.values():
-        pool = [e for e in evs if e.passage.doc_id in shared and (not about or e.passage.doc_id in about)]
+        together = [e for e in evs if e.passage.doc_id in shared]
         pool = (
-            pool
-            or [e for e in evs if e.passage.doc_id in shared]
+            [e for e in together if not about or e.passage.doc_id in about]
+            or together
             or [e for e in evs if e.passage.doc_id in about]
+            or evs
         )
-        ranked = rank(ctx, pool or evs, q)
+        ranked = rank(ctx, pool, q)
         chosen += [e for e in ranked[:2] if on_topic(e) or e is ranked[0] or e.passage.doc_id in shared]
     if len({n for e in chosen for n in e.speakers}) < 2:
         return None

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from rag.answer.base import Evidence
 from rag.retrieve import Library, StoredStatement
-from rag.text import norm_quotes, sentence_spans
+from rag.text import norm_quotes, outside_spans, sentence_spans
 from rag.types import CitationKind, RetrievedPassage
 from rag.verify import trim_span
 
@@ -78,11 +78,8 @@ def sentences(lib: Library, hits: Sequence[RetrievedPassage]) -> list[Evidence]:
 def _narrated(text: str, a: int, b: int, quotes: Sequence[StoredStatement]) -> bool:
     """The sentence says something of its own outside its quotations ("X announced it would not
     take part, “…”, the agency reported"): a fact question may be answered by it."""
-    chars = list(text[a:b])
-    for s in quotes:
-        for i in range(max(s.start, a), min(s.end, b)):
-            chars[i - a] = " "
-    return len("".join(chars).split()) >= NARRATION_WORDS
+    prose = outside_spans(text, a, b, [(s.start, s.end) for s in quotes])
+    return len(prose.split()) >= NARRATION_WORDS
 
 
 def turn(lib: Library, e: Evidence) -> list[Evidence]:

@@ -168,9 +168,8 @@ class Scorer:
         out = []
         for e, c in zip(evs, cos):
             cov = self.coverage(weights, e.context or e.quote)
-            if (
-                e.before
-            ):  # what the sentence before establishes ("The ferry ran aground. There were 212 on board.")
+            # what the sentence before establishes ("The ferry ran aground. There were 212 on board.")
+            if e.before:
                 cov = max(cov, CARRY * self.coverage(weights, e.before + " " + (e.context or e.quote)))
             bonus = W_DIRECT if direct_bonus and e.kind in ("direct", "transcript") else 0.0
             out.append(replace(e, score=W_DENSE * float(c) + W_LEX * cov + bonus, cos=float(c), cov=cov))
