@@ -4,7 +4,8 @@ the same scenario, tests/test_store.py, with fewer documents to keep its runtime
 
 Usage: .venv/bin/python bench/crash_ingest.py [--docs 1000] [--server URL]
 -> JSON: documents reported done before the kill, stats after the kill, after the resume and
-for the clean ingest, and the consistency checks (no duplicates, no orphans, same ids).
+for the clean ingest, and the consistency checks (no duplicates, no orphans, same ids, the
+lexical mirror holding exactly the store's records once the resumed process has synced it).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def main() -> None:
         passages = {r.id for r in pipe.store.records("passage")}
         orphans = sum(r.meta["passage_id"] not in passages for r in pipe.store.records("statement"))
         quotes = pipe.store.quote_ids()
+        view = pipe.library.view()  # the killed process's lexical mirror, synced from the store
+        mirror_ids = pipe.library.mirror.ids()
         out = {
             "machine": machine(),
             "docs": args.docs,
@@ -71,6 +74,7 @@ def main() -> None:
             "orphan_statements": orphans,
             "quote_vectors_as_clean": quotes == clean.store.quote_ids(),
             "passages_without_quote_vectors": len(passages - set(quotes.values())),
+            "mirror_as_store": mirror_ids == set(ids) == set(view.passages) | set(view.raw),
         }
         out["consistent"] = (
             out["stats_after_resume"] == out["stats_clean"]
@@ -79,6 +83,7 @@ def main() -> None:
             and not orphans
             and out["quote_vectors_as_clean"]
             and not out["passages_without_quote_vectors"]
+            and out["mirror_as_store"]
         )
     print(json.dumps(out, indent=2))
 

@@ -110,7 +110,7 @@ def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import asdict
 
     from rag.pipeline import Pipeline
-    from rag.retrieve import roles_text
+    from rag.view import roles_text
 
     speakers = Pipeline(settings).library.speakers()
     if args.json:

@@ -24,10 +24,11 @@ from rag.answer.render import citation_line
 from rag.answer.router import route
 from rag.answer.scoring import Scorer
 from rag.config import Settings
+from rag.library import Library
 from rag.question import read_question
-from rag.retrieve import Library
 from rag.types import Answer, Claim, Intent, RetrievedPassage, Scope
 from rag.verify import CANNOT_ANSWER, Fetch, cite
+from rag.view import LibraryView
 
 MAX_QUESTION_CHARS = 2000
 
@@ -64,9 +65,9 @@ class Composer:
         scope: Scope | None = None,
     ) -> Answer:
         """Answer from the library (or the part of it `scope` allows)."""
-        t_start = time.perf_counter()  # the refresh counts in the answer's time
-        with self.lib.one_view():
-            return self._answer(question, history, k, scope, t_start)
+        t_start = time.perf_counter()  # following the store counts in the answer's time
+        view = self.lib.view()  # one generation of the library for the whole answer
+        return self._answer(view, question, history, k, scope, t_start)
 
     def _clean(self, question: str, history: list[dict[str, str]] | None) -> tuple[str, list[dict[str, str]]]:
         question = _printable(question).strip()
@@ -83,17 +84,15 @@ class Composer:
         ]
         return question, turns
 
-    def _scoped(self, intent: Intent, scope: Scope | None) -> tuple[Intent, Scope | None]:
+    def _scoped(self, lib: LibraryView, intent: Intent, scope: Scope | None) -> tuple[Intent, Scope | None]:
         """Dates the question names narrow the scope (unless the caller set dates, and only when
         some article is in range); a speaker filter makes the question about that speaker."""
         if (intent.since or intent.until) and not (scope and (scope.since or scope.until)):
             dated = replace(scope or Scope(), since=intent.since, until=intent.until)
-            if self.lib.documents(dated):
+            if lib.documents(dated):
                 scope = dated
         if scope and scope.speaker:
-            found = [
-                m.name for m in known_for(self.lib, self.embed_texts).people.find(scope.speaker) if m.sure
-            ]
+            found = [m.name for m in known_for(lib, self.embed_texts).people.find(scope.speaker) if m.sure]
             who = found[0] if found else scope.speaker
             kind = intent.kind if intent.kind in ("what_said", "change", "who_is") else "what_said"
             intent = replace(intent, kind=kind, speakers=(who,), topic=intent.topic or intent.text)
@@ -101,6 +100,7 @@ class Composer:
 
     def _answer(
         self,
+        lib: LibraryView,
         question: str,
         history: list[dict[str, str]] | None,
         k: int | None,
@@ -109,30 +109,32 @@ class Composer:
     ) -> Answer:
         question, turns = self._clean(question, history)
         timings: dict[str, float] = {}
-        if not self.lib.passages:
-            return self._abstain(question, "The library is empty: ingest some articles first.", [], timings)
-        intent = read_question(question, turns, known_for(self.lib, self.embed_texts))
-        intent, scope = self._scoped(intent, scope)
+        if not lib.passages:
+            return self._abstain(
+                lib, question, "The library is empty: ingest some articles first.", [], timings
+            )
+        intent = read_question(question, turns, known_for(lib, self.embed_texts))
+        intent, scope = self._scoped(lib, intent, scope)
         timings["parse"] = (time.perf_counter() - t_start) * 1000
         if why := self._not_in_library(intent):
-            return self._abstain(question, why, [], timings)
-        docs = self.lib.documents(scope)
-        stmts = [s for s in self.lib.statements if docs is None or self._doc_of(s) in docs]
+            return self._abstain(lib, question, why, [], timings)
+        docs = lib.documents(scope)
+        stmts = [s for s in lib.statements if docs is None or self._doc_of(lib, s) in docs]
         if scope and scope.speaker:
             stmts = [s for s in stmts if set(intent.speakers) & set(s.speakers)]
         t0 = time.perf_counter()
         qvec = np.asarray(self.scorer.embed_query(intent.text))
-        hits = self.lib.search(intent.text, k or self.settings.k, vector=qvec.tolist(), docs=docs)
+        hits = lib.search(intent.text, k or self.settings.k, vector=qvec.tolist(), docs=docs)
         timings["retrieve"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
-        ctx = Context(intent, self.lib, self.scorer, self.settings, hits, stmts, docs, timings)
+        ctx = Context(intent, lib, self.scorer, self.settings, hits, stmts, docs, timings)
         ctx.__dict__["_vecs"] = {intent.text: qvec}
         draft = route(ctx)
         if draft is None or not draft.evidence:
             why = draft.note if draft is not None and draft.note else CANNOT_ANSWER
-            out = self._abstain(question, why, hits, timings)
+            out = self._abstain(lib, question, why, hits, timings)
         else:
-            out = self._finish(question, intent, draft, hits, timings)
+            out = self._finish(lib, question, intent, draft, hits, timings)
             timings["strategy_" + draft.strategy] = 1.0
         timings["compose"] = (time.perf_counter() - t0) * 1000 - timings.get("verify", 0.0)
         timings["total"] = (time.perf_counter() - t_start) * 1000
@@ -147,8 +149,9 @@ class Composer:
             return f"The articles mention {who} but quote nothing {who} said."
         return None
 
-    def _doc_of(self, s: object) -> str:
-        p = self.lib.passages.get(getattr(s, "passage_id", ""))
+    @staticmethod
+    def _doc_of(lib: LibraryView, s: object) -> str:
+        p = lib.passages.get(getattr(s, "passage_id", ""))
         return p.doc_id if p else ""
 
     @staticmethod
@@ -157,6 +160,7 @@ class Composer:
 
     def _finish(
         self,
+        lib: LibraryView,
         question: str,
         intent: Intent,
         draft: Draft,
@@ -167,7 +171,7 @@ class Composer:
         the answer, one line per citation by its kind; abstain if nothing survives."""
         evs = distinct(draft.evidence)
         if draft.by_date:
-            evs = by_date(self.lib, evs, newest_first=intent.newest_first)
+            evs = by_date(lib, evs, newest_first=intent.newest_first)
         t0 = time.perf_counter()
         checked = cite([self._claim(e) for e in evs], self.fetch)
         timings["verify"] = (time.perf_counter() - t0) * 1000
@@ -175,7 +179,7 @@ class Composer:
             timings["citations_withheld"] = float(checked.withheld)
         cites = checked.citations
         if not cites:
-            return self._abstain(question, CANNOT_ANSWER, hits, timings)
+            return self._abstain(lib, question, CANNOT_ANSWER, hits, timings)
         lines = ["- " + citation_line(c, draft.with_speaker) for c in cites]
         head = draft.head
         if intent.suggestion and intent.suggestion in intent.speakers:
@@ -190,9 +194,14 @@ class Composer:
         return Answer(question, text, False, tuple(cites), tuple(shown), timings)
 
     def _abstain(
-        self, question: str, why: str, hits: list[RetrievedPassage], timings: dict[str, float]
+        self,
+        lib: LibraryView,
+        question: str,
+        why: str,
+        hits: list[RetrievedPassage],
+        timings: dict[str, float],
     ) -> Answer:
-        titles = sorted({str(m.get("title", "")) for m in self.lib.meta.values()})
+        titles = sorted({str(m.get("title", "")) for m in lib.meta.values()})
         cover = ""
         if titles:
             few = "; ".join(f"“{t}”" for t in titles[:3])

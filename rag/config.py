@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         0.4, description="Share (idf-weighted) of the question's words a supporting sentence holds."
     )
     data_dir: Path = Field(Path(".rag"), description="App data: feedback.jsonl and chat exports.")
+    mirror_dir: Path | None = Field(
+        None,
+        description="Folder of this replica's lexical mirror (SQLite FTS5, synced from Chroma); "
+        "default: the embedded store's folder, or DATA_DIR/mirror with a Chroma server.",
+    )
     auth: str | None = Field(
         None, description="'user:password' turns on the app's login page; unset means no login."
     )

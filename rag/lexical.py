@@ -1,153 +1,157 @@
-"""A BM25 inverted index over passage texts, so names and rare words are found.
+"""The lexical side of retrieval: the terms BM25 ranks on, this replica's on-disk BM25 index of
+passages (tantivy), and the index as one library view sees it.
 
-Scope: an index that grows and shrinks one passage at a time (`add`, `remove`), scores a
-query, and reports which query words the library never mentions. Non-goals: persistence.
+Scope: `terms` (stop words out, the light stemmer applied: what is indexed and what a query
+asks); `TermIndex`, a tantivy index in a folder beside the mirror's SQLite file, written only by
+mirror.Mirror inside its sync transaction, with a marker file naming the store generation it
+matches; `Lexical`, a view's face of it: one tantivy searcher (a point-in-time snapshot of the
+index, so a view's lexical answers never change under it), document frequencies, "does the
+library know this word". Non-goals: what is synced when (library.py), passages' text (mirror.py).
 
-Decision (several replicas on one Chroma server): the index is derived, in each process,
-from the store's records, and kept in step incrementally — retrieve.Library watches the
-store's generation marker and, when it moves, diffs record ids and adds/removes only the
-passages that changed (ids are content hashes, so a changed passage is a new id). The store
-stays the single source of truth; nothing that answers a question lives only in one process.
-Cost (bench/scale.py, idle 2 cores): a question on an unchanged store pays one marker read
-(p50 0.9 ms embedded at 127k passages); a process start builds the index from every record
-once, which is the part that grows with the library: 0.4 s at 1.5k passages, 5.5 s at 13k,
-42 s at 127k (Chroma's reads about half of it).
-Alternatives considered (DESIGN §5 figures): SQLite FTS5 (0.4-8 ms queries, 2 s to index 100k)
-would need the same per-replica sync from the server, plus a second tokenizer whose ranking
-differs from the one the fusion weights were tuned on; Chroma's `$contains` is an unranked
-scan (40-220 ms at 100k). If the start at 100k proves too slow, FTS5 as a per-replica,
-on-disk mirror synced by the same id diff is the next step (the start at 127k says it is due).
+Why tantivy and not SQLite FTS5 (both measured here on the same 127k passages, XQuAD questions,
+k = 20, bench/mirror_scale.py): FTS5's `bm25()` scores every row matching any query word, about
+2 µs a posting — p50 30 ms, p95 92 ms, so a question's lexical half alone would spend the
+100 ms budget; tantivy's top-k pruning answers the same queries in p50 0.3 ms, p95 0.7 ms, and
+indexes 127k passages in 2-3 s. Its BM25 is Lucene's (idf ln(1 + (N - n + 0.5) / (n + 0.5)),
+k1 1.2, b 0.75), the formula the in-memory index that preceded it used, so the fusion weights
+tuned on that one still hold (top-10 overlap with FTS5's ranking 0.97). The price: the index
+is a second file set beside the SQLite mirror, so the two are committed in order (index, then
+SQLite) and a marker mismatch at open rebuilds the index from the mirror's stored terms.
+
+History: this module held an in-memory BM25 that every process rebuilt from all records at
+start — 0.4 s at 1.5k passages, 5.5 s at 13k, 42 s at 127k (bench/scale.py).
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import threading
-from array import array
-from collections import Counter
-
-import numpy as np
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 from rag.text import STOPWORDS, stem, words
+
+log = logging.getLogger(__name__)
+HEAP = 50_000_000  # bytes the index writer buffers before it flushes a segment
 
 
 def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-class BM25:
-    """Postings as compact arrays (slot, term frequency) per term, scored with numpy: 4.9M
-    postings at 127k passages take ~30 MB instead of the ~400 MB of dicts, and a query scores
-    every posting of its words in one vectorised pass. A removed passage's slot is marked dead
-    and skipped (its words' document frequencies drop at once); the arrays are compacted when
-    half the slots are dead."""
+def _schema() -> Any:
+    import tantivy
 
-    def __init__(self, docs: list[tuple[str, str]] = (), k1: float = 1.2, b: float = 0.75):  # type: ignore[assignment]
-        self.k1, self.b = k1, b
-        self.ids: list[str | None] = []  # slot -> id (None: removed)
-        self.slot: dict[str, int] = {}
-        self.postings: dict[str, tuple[array[int], array[int]]] = {}  # term -> (slots, tfs)
-        self.df: dict[str, int] = {}  # live documents per term
-        self.lengths: array[int] = array("I")
-        self._dead: set[int] = set()  # slots of removed passages, until the next compaction
-        self.total = 0
-        self._prefixes: set[str] | None = None
-        self._lock = threading.Lock()  # arrays grow under it; a search copies its terms' under it
-        for i, text in docs:
-            self.add(i, text)
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("doc", stored=False, tokenizer_name="raw")
+    sb.add_text_field("terms", stored=False, tokenizer_name="whitespace", index_option="freq")
+    return sb.build()
+
+
+class TermIndex:
+    """A tantivy index of passages' terms in `folder`; `marker()` is the generation it holds."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.schema = _schema()
+        self.index = self._open()
+
+    def _open(self) -> Any:
+        import tantivy
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            return tantivy.Index(self.schema, path=str(self.folder), reuse=True)
+        except ValueError as exc:  # unreadable or another schema: start empty
+            log.warning("lexical index %s cannot be opened (%s); rebuilding it", self.folder, exc)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.mkdir(parents=True)
+            return tantivy.Index(self.schema, path=str(self.folder), reuse=True)
+
+    def marker(self) -> str:
+        try:
+            return (self.folder / "synced").read_text()
+        except OSError:
+            return "\0none"
+
+    def write(
+        self, delete: Iterable[str], add: Iterable[tuple[str, str, str]], marker: str, wipe: bool = False
+    ) -> None:
+        """Delete passages by id, add (id, doc_id, terms) rows, commit, then record `marker`."""
+        import tantivy
+
+        (self.folder / "synced").unlink(missing_ok=True)  # a crash from here on: rebuilt at open
+        w = self.index.writer(heap_size=HEAP, num_threads=1)
+        try:
+            if wipe:
+                w.delete_all_documents()
+            for i in delete:
+                w.delete_documents_by_term("id", i)
+            for i, doc, ts in add:
+                w.add_document(tantivy.Document(id=i, doc=doc, terms=ts))
+            w.commit()
+            w.wait_merging_threads()
+        finally:
+            del w  # releases the folder's writer lock
+        tmp = self.folder / "synced.tmp"
+        tmp.write_text(marker)
+        os.replace(tmp, self.folder / "synced")
+
+    def searcher(self) -> Any:
+        self.index.reload()
+        return self.index.searcher()
+
+
+class Lexical:
+    """The lexical index as one library view sees it: one searcher snapshot, its ranking kept to
+    the view's passages, document frequencies read once per term per view."""
+
+    def __init__(self, index: TermIndex, passages: dict[str, Any]):
+        self.index = index
+        self.searcher = index.searcher()
+        self.passages = passages
+        self._df: dict[str, int] = {}
 
     def __len__(self) -> int:
-        return len(self.slot)
+        return len(self.passages)
 
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self.slot
+    def search(self, query: str, k: int | None, docs: set[str] | None = None) -> list[tuple[str, float]]:
+        """Passage ids by BM25 over the query's terms, best first (`k` None: every match), only
+        from `docs` when given."""
+        import tantivy
 
-    @property
-    def avg(self) -> float:
-        return self.total / len(self.slot) if self.slot else 1.0
+        ts = sorted(set(terms(query)))
+        if not ts or docs == set():
+            return []
+        schema = self.index.schema
+        q = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "terms", t)) for t in ts]
+        )
+        if docs is not None:
+            allowed = tantivy.Query.term_set_query(schema, "doc", sorted(docs))
+            q = tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, allowed)])
+        limit = k if k is not None else max(len(self.passages), 1)
+        s = self.searcher
+        hits = [(str(s.doc(addr)["id"][0]), float(score)) for score, addr in s.search(q, limit).hits]
+        return [(i, sc) for i, sc in hits if i in self.passages]
 
-    def add(self, doc_id: str, text: str) -> None:
-        if doc_id in self.slot:  # ids are content hashes: the same id has the same text
-            self.remove(doc_id, text)
-        toks = terms(text)
-        with self._lock:
-            n = len(self.ids)
-            self.ids.append(doc_id)
-            self.slot[doc_id] = n
-            self.lengths.append(len(toks))
-            self.total += len(toks)
-            for t, tf in Counter(toks).items():
-                if t not in self.postings:
-                    self.postings[t] = (array("I"), array("H"))
-                    if self._prefixes is not None and len(t) >= 6:
-                        self._prefixes.add(t[:6])
-                slots, tfs = self.postings[t]
-                slots.append(n)
-                tfs.append(min(tf, 65535))
-                self.df[t] = self.df.get(t, 0) + 1
-
-    def remove(self, doc_id: str, text: str | None = None) -> None:
-        """Forget a passage; with its text only its own terms are visited, else every term."""
-        with self._lock:
-            n = self.slot.pop(doc_id, None)
-            if n is None:
-                return
-            self.ids[n] = None
-            self._dead.add(n)
-            self.total -= self.lengths[n]
-            for t in (
-                set(terms(text))
-                if text is not None
-                else [t for t, (sl, _) in self.postings.items() if n in sl]
-            ):
-                if t in self.df:
-                    self.df[t] -= 1
-                    if not self.df[t]:
-                        del self.df[t], self.postings[t]
-            self._prefixes = None
-            if len(self.ids) > 1000 and 2 * len(self.slot) < len(self.ids):
-                self._compact()
-
-    def _compact(self) -> None:
-        """Drop dead slots: renumber the live ones and rewrite the arrays (under the lock)."""
-        live = [n for n, i in enumerate(self.ids) if i is not None]
-        new_of = {old: new for new, old in enumerate(live)}
-        self.ids = [self.ids[n] for n in live]
-        self.slot = {i: n for n, i in enumerate(self.ids) if i is not None}
-        self.lengths = array("I", (self.lengths[n] for n in live))
-        self._dead = set()
-        for t, (slots, tfs) in list(self.postings.items()):
-            keep = [(new_of[s], f) for s, f in zip(slots, tfs) if s in new_of]
-            self.postings[t] = (array("I", (s for s, _ in keep)), array("H", (f for _, f in keep)))
+    def df(self, term: str) -> int:
+        if term not in self._df:
+            self._df[term] = int(self.searcher.doc_freq("terms", term))
+        return self._df[term]
 
     def idf(self, term: str) -> float:
-        df = self.df.get(term, 0)
-        return math.log(1 + (len(self.slot) - df + 0.5) / (df + 0.5))
+        df = self.df(term)
+        return math.log(1 + (len(self.passages) - df + 0.5) / (df + 0.5))
 
     def knows(self, text: str) -> bool:
         """True when every content word of text occurs in the library (stopwords always do),
         allowing another ending ("Norwegian" for "Norway")."""
-        if self._prefixes is None:
-            self._prefixes = {t[:6] for t in self.df if len(t) >= 6}
-        return all(t in self.df or (len(t) >= 7 and t[:6] in self._prefixes) for t in terms(text))
-
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        with self._lock:  # copies of what this query reads; the arrays may grow meanwhile
-            wanted = [t for t in set(terms(query)) if t in self.df]
-            got = [
-                (self.idf(t), np.array(self.postings[t][0], dtype=np.int64), np.array(self.postings[t][1]))
-                for t in wanted
-            ]
-            lengths = np.array(self.lengths, dtype=np.float64)
-            ids, avg, dead = list(self.ids), self.avg, list(self._dead)
-        scores = np.zeros(len(ids))
-        for idf, slots, tfs in got:
-            tf = tfs.astype(np.float64)
-            norm = self.k1 * (1 - self.b + self.b * lengths[slots] / avg)
-            scores[slots] += idf * tf * (self.k1 + 1) / (tf + norm)  # a term's slots are distinct
-        scores[dead] = 0.0
-        hit = np.flatnonzero(scores > 0)
-        if len(hit) > k:
-            hit = hit[np.argpartition(-scores[hit], k - 1)[:k]]
-        order = hit[np.lexsort((hit, -scores[hit]))]  # best first; ties by slot, as before
-        return [(i, float(scores[n])) for n in order if (i := ids[n]) is not None]
+        return all(
+            self.df(t) or (len(t) >= 7 and bool(self.searcher.terms_with_prefix("terms", t[:6], limit=1)))
+            for t in terms(text)
+        )

@@ -3,7 +3,7 @@
 common nouns the tagger took in dropped, particles completed), the name that ends a description
 the small tagger labels a body ("… Harbour Party MP Anna Berg", "finance minister for Valmark
 Erik Dahl"), the role an article gives a person (apposition, the words before the name).
-Non-goals: who speaks (speakers.py), merging spellings across documents (retrieve.py).
+Non-goals: who speaks (speakers.py), merging spellings across documents (view.py).
 """
 
 from __future__ import annotations

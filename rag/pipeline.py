@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from rag.compose import Composer
+    from rag.library import Library
     from rag.llm.generate import Generator
-    from rag.retrieve import Library
     from rag.statements import Analysis
     from rag.store import Store
 
@@ -64,6 +64,18 @@ def stored_document(passages: list[Passage], meta: dict[str, Any]) -> Document:
     )
 
 
+def mirror_path(settings: Settings, store: Store) -> Path:
+    """This replica's lexical mirror: RAG_MIRROR_DIR, else beside the embedded store, else (a
+    Chroma server) in the app's data folder; one file per collection mirrored."""
+    import hashlib
+
+    where = settings.mirror_dir or (
+        settings.data_dir / "mirror" if settings.chroma_url else settings.store_dir
+    )
+    tag = hashlib.sha256(store.identity().encode()).hexdigest()[:12]
+    return Path(where) / f"lexical-{store.name}-{tag}.sqlite3"
+
+
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
     """Files as given, and the supported files inside folders (sorted, recursive)."""
     for p in paths:
@@ -92,9 +104,12 @@ class Pipeline:
 
     @cached_property
     def library(self) -> Library:
-        from rag.retrieve import Library
+        from rag.library import Library
+        from rag.mirror import Mirror
 
-        return Library(self.store, self.settings.lexical_weight)
+        store = self.store
+        mirror = Mirror(mirror_path(self.settings, store), store.identity())
+        return Library(store, mirror, self.settings.lexical_weight)
 
     @cached_property
     def composer(self) -> Composer:
@@ -115,7 +130,7 @@ class Pipeline:
             embed_query=lambda q: np.asarray(emb.embed_query(q)),
             quote_vectors=store.quote_vectors,
             embed_texts=embed_texts,
-            idf=lambda t: lib.bm25.idf(t),
+            idf=lambda t: lib.current().lexical.idf(t),
         )
         return Composer(lib, self.settings, scorer, store.passages_by_id, embed_texts)
 
@@ -181,8 +196,7 @@ class Pipeline:
         the extractor; their passages and vectors stay (only new statement spans are embedded)."""
         from rag.statements import EXTRACTOR
 
-        lib = self.library
-        lib.refresh()
+        lib = self.library.view()
         by_doc: dict[str, list[str]] = {}
         for pid, m in lib.meta.items():
             if m.get("extractor") != EXTRACTOR:
@@ -195,8 +209,8 @@ class Pipeline:
     def known_names(self, people: Iterable[str] = ()) -> dict[str, str]:
         """Surname -> full name over the stored library and `people` (the first spelling wins)."""
         known: dict[str, str] = {}
-        self.library.refresh()  # the stored library as it is now, not as first seen
-        for full in [*sorted(self.library.people), *people]:
+        # the stored library as it is now, not as first seen
+        for full in [*sorted(self.library.view().people), *people]:
             if len(full.split()) > 1:
                 known.setdefault(full.split()[-1], full)
         return known

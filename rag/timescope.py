@@ -6,7 +6,7 @@ article), days ("on 4 June 2024"), ranges ("between 2021 and 2023", "from May to
 invasion" -> the date of the earliest article whose headline names it) — never a date written
 into the code. A month without a year counts only after a preposition ("in October", not "Jan
 Kowalski" or "did they march"). Non-goals: filtering
-(retrieve.Library.documents applies the range to article dates).
+(view.LibraryView.documents applies the range to article dates).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from rag.pipeline import FileResult, Pipeline
 from rag.types import Document
 
 if TYPE_CHECKING:
-    from rag.retrieve import Library
+    from rag.library import Library
 
 LIBRARY_COLUMNS = ["Title", "Outlet", "Date", "Passages", "Statements", "ID"]
 SPEAKER_COLUMNS = ["Speaker", "Roles (as of)", "Statements", "Articles"]
@@ -37,9 +37,9 @@ def md_escape(text: str) -> str:
     return text
 
 
-def library_rows(lib: Library) -> list[list[Any]]:
+def library_rows(library: Library) -> list[list[Any]]:
     """One row per stored article, newest first: title, outlet, date, passages, statements, doc_id."""
-    lib.refresh()
+    lib = library.view()
     docs: dict[str, dict[str, Any]] = {}
     passages: Counter[str] = Counter()
     for pid, p in lib.passages.items():
@@ -65,7 +65,7 @@ def library_rows(lib: Library) -> list[list[Any]]:
 def speaker_rows(lib: Library) -> list[list[Any]]:
     """Who is quoted, their roles with the dates given, how many statements, in which articles
     (most quoted first)."""
-    from rag.retrieve import roles_text
+    from rag.view import roles_text
 
     return [[s.name, roles_text(s), s.statements, "; ".join(s.articles)] for s in lib.speakers()]
 
@@ -77,10 +77,10 @@ _STOP = {
 }  # fmt: skip
 
 
-def topics(lib: Library, n: int = 2) -> list[str]:
+def topics(library: Library, n: int = 2) -> list[str]:
     """Names of things the most articles mention mid-sentence (so capitalised for being names, not
     for starting a sentence), people's names excluded; ties go to the more frequent."""
-    lib.refresh()
+    lib = library.view()
     names = {w for full in lib.people for w in full.split()}
     names |= {w for s in lib.statements for full in s.speakers for w in full.split()}
     docs: dict[str, set[str]] = defaultdict(set)

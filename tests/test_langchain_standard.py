@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from rag.retrieve import HybridRetriever, Library
+from rag.library import Library
+from rag.retrieve import HybridRetriever
 from tests.conftest import SEED
 
 pytestmark = pytest.mark.slow

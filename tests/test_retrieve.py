@@ -80,8 +80,7 @@ def test_two_processes_on_one_server_see_each_others_ingests(chroma_url):
         cwd=ROOT,
     )
     assert r.returncode == 0, r.stderr
-    here.library.refresh()
-    [(pid, _)] = here.library.bm25.search("Kuleba barbaric", 1)
+    [(pid, _)] = here.library.view().lexical.search("Kuleba barbaric", 1)
     assert "barbaric war" in here.library.passages[pid].text  # BM25 alone finds the other's passage
     assert "barbaric war" in here.library.search("Kuleba barbaric", 1)[0].passage.text
     a = here.ask("What did Kuleba say?")

@@ -118,7 +118,8 @@ def test_an_edit_that_keeps_the_count_is_seen_by_every_replica(fresh_settings):
         texts = [h.passage.text for h in pipe.library.search("Berlin on Monday", 3)]
         assert any("Berlin on Monday" in t for t in texts)
         assert not any("Berlin on Sunday" in p.text for p in pipe.library.passages.values())
-        assert "monday" in pipe.library.bm25.df and "sunday" not in pipe.library.bm25.df
+        lexical = pipe.library.view().lexical
+        assert lexical.df("monday") and not lexical.df("sunday")
 
 
 # --- crash safety -------------------------------------------------------------------------------
@@ -207,6 +208,8 @@ def test_killed_ingest_resumes_to_the_same_store(tmp_path, fresh_settings, backe
     assert all(r.meta["passage_id"] in passages for r in crashed.store.records("statement"))  # no orphans
     quotes = crashed.store.quote_ids()
     assert quotes == clean.store.quote_ids() and set(quotes.values()) == passages  # quote vectors too
+    view = crashed.library.view()  # the killed process's mirror (synced before the kill) follows
+    assert crashed.library.mirror.ids() == set(ids) == set(view.passages) | set(view.raw)
 
 
 # --- store trouble ------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rag.config import Settings
-from rag.retrieve import Library, StoredStatement
 from rag.types import CitationKind, Intent, IntentKind, Passage, RetrievedPassage
+from rag.view import LibraryView, StoredStatement
 
 if TYPE_CHECKING:
     from rag.answer.scoring import Scorer
@@ -57,7 +57,7 @@ class Context:
     """One question being answered: what it asks, the library view, what was retrieved."""
 
     intent: Intent
-    lib: Library
+    lib: LibraryView
     scorer: Scorer
     settings: Settings
     hits: list[RetrievedPassage]

@@ -15,8 +15,8 @@ from rag.answer.base import Context, Evidence
 from rag.answer.evidence import statements_of
 from rag.lexical import terms
 from rag.lexicon import words as vocabulary
-from rag.retrieve import StoredStatement
 from rag.types import AnswerType, RetrievedPassage
+from rag.view import StoredStatement
 
 ON_TOPIC_COS, ON_TOPIC_COV, ON_TOPIC_MIN_COS = 0.4, 0.25, 0.2
 
@@ -69,7 +69,7 @@ def topical_docs(ctx: Context, query: str, most: int = 3) -> list[str]:
 
         # the topic's words found by the lexical index (no second vector query), then checked by
         # meaning: an article is about the topic when one of its sentences is
-        found = [ctx.lib.passages[i] for i, _ in ctx.lib.bm25.search(query, 8) if i in ctx.lib.passages]
+        found = [ctx.lib.passages[i] for i, _ in ctx.lib.lexical.search(query, 8) if i in ctx.lib.passages]
         hits = [RetrievedPassage(p, 0.0) for p in found if ctx.docs is None or p.doc_id in ctx.docs]
         held = [
             e for e in rank(ctx, sentences(ctx.lib, hits), query, direct=False) if ctx.scorer.supported(e)

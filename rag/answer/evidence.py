@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from rag.answer.base import Evidence
-from rag.retrieve import Library, StoredStatement
 from rag.text import norm_quotes, outside_spans, sentence_spans
 from rag.types import CitationKind, RetrievedPassage
 from rag.verify import trim_span
+from rag.view import LibraryView, StoredStatement
 
 SHORT_QUOTE_WORDS = 3  # a quoted fragment this short is cited with its whole sentence
 NARRATION_WORDS = 8  # words outside its quotes for a sentence to be a candidate of its own
 
 
-def from_statement(lib: Library, s: StoredStatement) -> Evidence | None:
+def from_statement(lib: LibraryView, s: StoredStatement) -> Evidence | None:
     p = lib.passages.get(s.passage_id)
     if p is None:
         return None
@@ -39,11 +39,11 @@ def from_statement(lib: Library, s: StoredStatement) -> Evidence | None:
     return Evidence(p, a, b, s.speakers, s.role, kind, s.cue, context=p.text[lo:hi])
 
 
-def statements_of(lib: Library, stmts: Iterable[StoredStatement]) -> list[Evidence]:
+def statements_of(lib: LibraryView, stmts: Iterable[StoredStatement]) -> list[Evidence]:
     return [e for s in stmts if (e := from_statement(lib, s)) is not None]
 
 
-def sentences(lib: Library, hits: Sequence[RetrievedPassage]) -> list[Evidence]:
+def sentences(lib: LibraryView, hits: Sequence[RetrievedPassage]) -> list[Evidence]:
     """Candidate quotes: each sentence of the hits, or the direct quotes inside it."""
     out: list[Evidence] = []
     for h in hits:
@@ -82,7 +82,7 @@ def _narrated(text: str, a: int, b: int, quotes: Sequence[StoredStatement]) -> b
     return len(prose.split()) >= NARRATION_WORDS
 
 
-def turn(lib: Library, e: Evidence) -> list[Evidence]:
+def turn(lib: LibraryView, e: Evidence) -> list[Evidence]:
     """e with the rest of its speaker's turn: the quote it continues and the quote paragraphs
     that continue it (direct quotes with no reporting verb of their own)."""
     if e.kind not in ("direct", "transcript"):
@@ -124,11 +124,11 @@ def distinct(evs: Iterable[Evidence]) -> list[Evidence]:
     return out
 
 
-def date_of(lib: Library, e: Evidence) -> str:
+def date_of(lib: LibraryView, e: Evidence) -> str:
     return str(lib.meta.get(e.passage.passage_id, {}).get("published") or "")
 
 
-def by_date(lib: Library, evs: list[Evidence], newest_first: bool) -> list[Evidence]:
+def by_date(lib: LibraryView, evs: list[Evidence], newest_first: bool) -> list[Evidence]:
     """Evidence from several dated articles in date order (newest first when asked for the
     latest); a single article keeps its order."""
     dates = [date_of(lib, e) for e in evs]

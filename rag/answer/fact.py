@@ -13,7 +13,7 @@ from rag.types import RetrievedPassage
 
 def _named_in(ctx: Context, doc_id: str) -> bool:
     """The article names every name the question treats as its topic ("… in Eastport?")."""
-    text = ctx.lib.doc_text.get(doc_id, "")
+    text = ctx.lib.doc_text(doc_id)
     return all(n.split()[-1].lower()[:6] in text for n in ctx.intent.entities)
 
 

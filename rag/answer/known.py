@@ -12,20 +12,21 @@ import numpy as np
 
 from rag.people import PeopleIndex, Person
 from rag.question import Known
-from rag.retrieve import Library
 from rag.text import stem, words
+from rag.view import LibraryView
 
 _LOCK = threading.Lock()
 CONTEXT_PASSAGES = 8  # passages of a speaker's statements read when a description names them
 
 
-def _event_dates(lib: Library) -> Callable[[str], str | None]:
+def _event_dates(lib: LibraryView) -> Callable[[str], str | None]:
     """An event's date as the library gives it: the earliest article whose headline names it
     ("the invasion" -> the first headline with "invasion")."""
+    docs = {str(m.get("doc_id")): m for m in lib.meta.values()}  # a view shares one per document
     heads = sorted(
         (str(m.get("published")), {stem(w) for w in words(str(m.get("title", "")))})
-        for m in lib.meta.values()
-        if m.get("published") and int(m.get("paragraph", 1)) == 0
+        for m in docs.values()
+        if m.get("published")
     )
 
     def event(phrase: str) -> str | None:
@@ -36,13 +37,11 @@ def _event_dates(lib: Library) -> Callable[[str], str | None]:
     return event
 
 
-def known_for(lib: Library, embed: Callable[[list[str]], np.ndarray] | None) -> Known:
-    lib.refresh()
-    key = lib._key  # the generation this is built from (a refresh meanwhile must not relabel it)
+def known_for(lib: LibraryView, embed: Callable[[list[str]], np.ndarray] | None) -> Known:
+    """Built once per view (views are immutable; two threads racing build the same thing)."""
     with _LOCK:
-        cached = lib.__dict__.get("_known")
-        if cached is not None and cached[0] == lib._key:
-            return cached[1]
+        if (cached := lib.cache.get("known")) is not None:
+            return cached
     speakers = lib.speakers()
     quoted = {s.name for s in speakers}
     kinds: dict[str, Counter[str]] = {}
@@ -72,13 +71,12 @@ def known_for(lib: Library, embed: Callable[[list[str]], np.ndarray] | None) -> 
         return " ".join(passages[i].text for i in ids if i in passages)
 
     known = Known(
-        people=PeopleIndex(people, lib.bm25.knows, context),
-        knows=lib.bm25.knows,
+        people=PeopleIndex(people, lib.lexical.knows, context),
+        knows=lib.lexical.knows,
         latest=max(dates) if dates else None,
         event=_event_dates(lib),
         embed=embed,
     )
     with _LOCK:
-        if lib._key == key:
-            lib.__dict__["_known"] = (key, known)
+        lib.cache.setdefault("known", known)
     return known

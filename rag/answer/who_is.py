@@ -61,7 +61,7 @@ def _parsed_roles(sentences: list[str], surname: str) -> list[str | None]:
 
 def _described(ctx: Context, name: str) -> list[Evidence]:
     parts = name.split()
-    if not parts or not ctx.lib.bm25.knows(parts[-1]):
+    if not parts or not ctx.lib.lexical.knows(parts[-1]):
         return []
     who = rf"(?:{re.escape(name)}|{re.escape(parts[-1])})"
     apposition = re.compile(rf"\b{who},\s+(?:a|an|the|who|[a-z])[^.;:]*")

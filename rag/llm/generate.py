@@ -77,15 +77,14 @@ class Generator:
         """The extractive answer's cited passages first, then the other retrieved ones by score."""
         cited = list(dict.fromkeys(c.passage_id for c in ext.citations))
         ranked = sorted(ext.passages, key=lambda r: (r.passage.passage_id not in cited, -r.score))
-        lib = self.composer.lib
+        lib = self.composer.lib.current()  # the view the extractive answer was built on
         out: list[Source] = []
         for r in ranked[: self.settings.llm_max_sources]:
             p = r.passage
             m = lib.meta.get(p.passage_id, {})
             stmts = tuple(
                 SourceStatement(s.start, s.end, s.speakers, s.role, s.kind)
-                for s in lib.statements
-                if s.passage_id == p.passage_id
+                for s in lib.by_passage.get(p.passage_id, [])
             )
             out.append(
                 Source(

@@ -1,0 +1,316 @@
+"""The per-replica mirror of the store: passages, statements and documents' fields in one SQLite
+file (standard library), plus the lexical index of the same passages (lexical.TermIndex, a
+tantivy folder beside it), synced from Chroma.
+
+Scope: what answering reads besides dense search, kept on disk so that a replica's start reads
+only what changed since it last synced. Chroma stays the single source of truth: the mirror
+records the store generation marker it last matched (store.py) and the collection it mirrors; a
+mirror of another collection or schema, or one SQLite cannot read, is moved aside and rebuilt
+from Chroma with a log line saying why; a lexical index whose marker is not the mirror's
+generation (a crash between the two commits, a folder deleted) is rebuilt from the terms the
+mirror stores, without Chroma. Non-goals: deciding what to sync (library.py: generation marker,
+id diff, whole documents re-read when any of their records changed), dense search (Chroma).
+
+Writes: one SQLite transaction per sync (BEGIN IMMEDIATE, so one syncing process per mirror
+file), the lexical index committed inside it just before COMMIT; readers never block (WAL).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rag.lexical import Lexical, TermIndex, terms
+from rag.store import Record
+from rag.store.changes import Change
+from rag.types import Passage
+from rag.view import StoredStatement
+
+SCHEMA = 1
+PASSAGE_FIELDS = ("kind", "paragraph", "start", "end")  # a passage record's own; the rest is its document's
+CHUNK = 500  # ids per IN (...) list
+log = logging.getLogger(__name__)
+
+# Documents' fields once per document (a start parses one small JSON object per article, not
+# one per record); passages and statements as plain columns.
+_TABLES = """
+CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(doc_id TEXT PRIMARY KEY, meta TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS passages(
+  n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL, paragraph INTEGER NOT NULL,
+  start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL, terms TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE TABLE IF NOT EXISTS statements(
+  id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, passage_id TEXT NOT NULL, start INTEGER NOT NULL,
+  end INTEGER NOT NULL, speaker TEXT, role TEXT, cue TEXT, kind TEXT, speaker_type TEXT,
+  text TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS statements_doc ON statements(doc_id);
+CREATE TABLE IF NOT EXISTS changes(id TEXT PRIMARY KEY, written INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
+
+def _chunks(xs: Sequence[str]) -> Iterator[Sequence[str]]:
+    for at in range(0, len(xs), CHUNK):
+        yield xs[at : at + CHUNK]
+
+
+class Mirror:
+    """One SQLite file per (collection, replica); one connection per thread."""
+
+    def __init__(self, path: Path, identity: str):
+        """`identity` names the collection mirrored (its Chroma id and name): a file that
+        mirrors anything else is rebuilt."""
+        self.path = Path(path)
+        self.identity = identity
+        self._local = threading.local()
+        self._cons: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.open()
+
+    def _con(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            self._local.con = con
+            with self._lock:
+                self._cons.append(con)
+        return con
+
+    def open(self) -> None:
+        """Create the tables, or rebuild a file that is unreadable or mirrors something else."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = self._con()
+            con.executescript(_TABLES)
+            info = dict(con.execute("SELECT key, value FROM info").fetchall())
+            con.execute("SELECT count(*) FROM passages").fetchone()
+        except sqlite3.DatabaseError as exc:
+            self.reset(f"it cannot be read ({exc})")
+            return
+        if not info:
+            self._set(schema=str(SCHEMA), identity=self.identity, generation="")
+        elif info.get("schema") != str(SCHEMA) or info.get("identity") != self.identity:
+            self.reset("it mirrors another collection or an older schema")
+            return
+        self._open_terms()
+
+    def _open_terms(self) -> None:
+        """The lexical index, rebuilt from the mirror's stored terms if it is not at the
+        mirror's generation."""
+        self.terms = TermIndex(self.path.with_name(self.path.name + ".terms"))
+        if self.terms.marker() == self.generation():
+            return
+        con = self._con()
+        con.execute("BEGIN IMMEDIATE")  # the mirror's write lock: one process rebuilds, the rest wait
+        try:
+            if self.terms.marker() != (gen := self.generation()):
+                rows = con.execute("SELECT id, doc_id, terms FROM passages")
+                self.terms.write((), rows, gen, wipe=True)
+                if gen:
+                    print(f"lexical index {self.terms.folder}: rebuilt from the mirror", flush=True)
+        finally:
+            con.execute("COMMIT")
+
+    def reset(self, why: str) -> None:
+        """Move the file aside (kept for inspection, replacing any earlier one) and start empty:
+        the next sync reads every record from Chroma."""
+        log.warning("lexical mirror %s: %s; rebuilding it from Chroma", self.path, why)
+        print(f"lexical mirror {self.path}: {why}; rebuilding it from Chroma", flush=True)
+        self.close()
+        for suffix in ("-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        if self.path.exists():
+            self.path.replace(self.path.with_name(self.path.name + ".broken"))
+        con = self._con()
+        con.executescript(_TABLES)
+        self._set(schema=str(SCHEMA), identity=self.identity, generation="")
+        shutil.rmtree(self.path.with_name(self.path.name + ".terms"), ignore_errors=True)
+        self._open_terms()
+
+    def close(self) -> None:
+        with self._lock:
+            cons, self._cons = self._cons, []
+        for con in cons:
+            con.close()
+        self._local = threading.local()
+
+    def _set(self, **values: str) -> None:
+        self._con().executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", values.items())
+
+    def generation(self) -> str:
+        row = self._con().execute("SELECT value FROM info WHERE key = 'generation'").fetchone()
+        return str(row[0]) if row else ""
+
+    def log_at(self) -> int | None:
+        """The newest store change-log entry applied (the writer's clock, ns); None: this
+        mirror has not followed the log yet."""
+        row = self._con().execute("SELECT value FROM info WHERE key = 'log_at'").fetchone()
+        return int(row[0]) if row else None
+
+    def applied(self, ids: Iterable[str]) -> set[str]:
+        """Which of these change-log entries this mirror has applied."""
+        con, out = self._con(), set()
+        for part in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(part))
+            out |= {i for (i,) in con.execute(f"SELECT id FROM changes WHERE id IN ({marks})", part)}
+        return out
+
+    def ids(self) -> set[str]:
+        con = self._con()
+        return {i for (i,) in con.execute("SELECT id FROM passages UNION ALL SELECT id FROM statements")}
+
+    def doc_of(self, ids: Iterable[str]) -> set[str]:
+        """The documents these record ids belong to (those the mirror holds)."""
+        con, out = self._con(), set()
+        for part in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(part))
+            for table in ("passages", "statements"):
+                out |= {d for (d,) in con.execute(f"SELECT doc_id FROM {table} WHERE id IN ({marks})", part)}
+        return out
+
+    @contextmanager
+    def writing(self, generation: str) -> Iterator[Writer]:
+        """One transaction: what the writer does and the store generation it then matches are
+        committed together, or (an exception, a crash) none of it."""
+        con = self._con()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            w = Writer(con)
+            yield w
+            w.finish()
+            con.execute("INSERT OR REPLACE INTO info VALUES ('generation', ?)", (generation,))
+            self.terms.write(w.deleted, w.added, generation)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def ids_of(self, docs: set[str]) -> set[str]:
+        """Every record id the mirror holds for these documents."""
+        con, out = self._con(), set()
+        for part in _chunks(sorted(docs)):
+            marks = ",".join("?" * len(part))
+            for table in ("passages", "statements"):
+                out |= {i for (i,) in con.execute(f"SELECT id FROM {table} WHERE doc_id IN ({marks})", part)}
+        return out
+
+    def load(
+        self, docs: set[str] | None = None
+    ) -> tuple[dict[str, Passage], dict[str, dict[str, Any]], dict[str, StoredStatement]]:
+        """Passages, passage_id -> its document's metadata (one dict per document, shared: read
+        only), and statements as stored — all of them, or those of `docs`."""
+        con = self._con()
+
+        def rows(sql: str) -> Iterator[tuple[Any, ...]]:
+            if docs is None:
+                yield from con.execute(sql)
+                return
+            for part in _chunks(sorted(docs)):
+                yield from con.execute(sql + f" WHERE doc_id IN ({','.join('?' * len(part))})", part)
+
+        metas = {d: json.loads(m) for d, m in rows("SELECT doc_id, meta FROM docs")}
+        passages, meta = {}, {}
+        for i, d, para, a, b, text in rows("SELECT id, doc_id, paragraph, start, end, text FROM passages"):
+            passages[i] = Passage(i, d, text, a, b, para)
+            meta[i] = metas.get(d) or {"doc_id": d}
+        statements = {
+            i: StoredStatement(
+                i,
+                text,
+                tuple(s.strip() for s in (speaker or "").split(";") if s.strip()),
+                role,
+                cue,
+                kind or "direct",
+                pid,
+                a,
+                b,
+                stype or "person",
+            )
+            for i, pid, a, b, speaker, role, cue, kind, stype, text in rows(
+                "SELECT id, passage_id, start, end, speaker, role, cue, kind, speaker_type, text FROM statements"
+            )
+        }
+        return passages, meta, statements
+
+    def lexical(self, passages: dict[str, Passage]) -> Lexical:
+        """The lexical index as a view of these passages sees it (a searcher snapshot)."""
+        return Lexical(self.terms, passages)
+
+
+class Writer:
+    """Writes inside Mirror.writing's transaction; documents' fields are written at the end."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+        self.written = 0
+        self._docs: dict[str, dict[str, Any]] = {}
+        self.deleted: list[str] = []  # passage ids for the lexical index
+        self.added: list[tuple[str, str, str]] = []  # (id, doc_id, terms)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        for part in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(part))
+            found = self.con.execute(f"SELECT id FROM passages WHERE id IN ({marks})", part)
+            self.deleted += [i for (i,) in found]
+            self.con.execute(f"DELETE FROM passages WHERE id IN ({marks})", part)
+            self.con.execute(f"DELETE FROM statements WHERE id IN ({marks})", part)
+
+    def put(self, records: Iterable[Record]) -> None:
+        """Write records (a record already held is replaced: its metadata may have changed)."""
+        con = self.con
+        for r in records:
+            m = r.meta
+            doc = str(m.get("doc_id", ""))
+            if m.get("kind") == "passage":
+                ts = " ".join(terms(r.text))
+                if con.execute("DELETE FROM passages WHERE id = ?", (r.id,)).rowcount:
+                    self.deleted.append(r.id)  # the index deletes before it adds: the new row stays
+                con.execute(
+                    "INSERT INTO passages(id, doc_id, paragraph, start, end, text, terms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (r.id, doc, int(m["paragraph"]), int(m["start"]), int(m["end"]), r.text, ts),
+                )
+                self.added.append((r.id, doc, ts))
+                fields = self._docs.setdefault(doc, {})
+                for k, v in m.items():
+                    if k not in PASSAGE_FIELDS and (k != "extractor" or v < fields.get(k, v + 1)):
+                        fields[k] = v  # the oldest extractor of any passage speaks for the document
+            elif m.get("kind") == "statement":
+                con.execute(
+                    "INSERT OR REPLACE INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (r.id, doc, str(m["passage_id"]), int(m["start"]), int(m["end"]), m.get("speaker"),
+                     m.get("role"), m.get("cue"), m.get("skind"), m.get("speaker_type"), r.text),
+                )  # fmt: skip
+            else:
+                continue
+            self.written += 1
+
+    def applied(self, changes: Iterable[Change], keep_after: int) -> None:
+        """Note change-log entries as applied; forget those written before `keep_after`."""
+        cs = list(changes)
+        self.con.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)", [(c.id, c.written) for c in cs])
+        if cs:
+            newest = max(c.written for c in cs)
+            row = self.con.execute("SELECT value FROM info WHERE key = 'log_at'").fetchone()
+            at = max(newest, int(row[0])) if row else newest
+            self.con.execute("INSERT OR REPLACE INTO info VALUES ('log_at', ?)", (str(at),))
+        self.con.execute("DELETE FROM changes WHERE written < ?", (keep_after,))
+
+    def finish(self) -> None:
+        """Documents' fields for the documents written; documents left with no passage go."""
+        con = self.con
+        for doc, fields in self._docs.items():
+            row = con.execute("SELECT meta FROM docs WHERE doc_id = ?", (doc,)).fetchone()
+            merged = {**(json.loads(row[0]) if row else {}), **fields}
+            con.execute(
+                "INSERT OR REPLACE INTO docs VALUES (?, ?)", (doc, json.dumps(merged, ensure_ascii=False))
+            )
+        con.execute("DELETE FROM docs WHERE doc_id NOT IN (SELECT doc_id FROM passages)")
