@@ -8,7 +8,7 @@ Usage: .venv/bin/python bench/mirror_scale.py [--sizes 100000 300000 1000000] [-
 How the corpora are made (say so when quoting): passages of 3-6 sentences drawn at random
 (seeded) from every sentence of the bundled real text (XQuAD-en paragraphs, corpus/ articles),
 8 to a document, written through the app's own mirror code (mirror.Mirror, one transaction per
-50k records) with the metadata a real passage record carries. No vectors: Chroma's side is
+50k records: SQLite rows and the tantivy index) with the metadata a real passage record carries. No vectors: Chroma's side is
 measured by bench/scale.py. Queries are XQuAD questions through lexical.Lexical, k = 20 (the
 depth an answer asks for). "view" is the RAM of the dicts a library view builds from the
 mirror (passages and their metadata), measured as the process's RSS growth.
@@ -64,7 +64,6 @@ def records(size: int, pool: list[str], rng: random.Random):  # type: ignore[no-
 
 
 def one(size: int, pool: list[str], questions: list[str], folder: Path) -> dict[str, object]:
-    from rag.lexical import Lexical
     from rag.mirror import Mirror
 
     path = folder / f"mirror-{size}.sqlite3"
@@ -84,7 +83,7 @@ def one(size: int, pool: list[str], questions: list[str], folder: Path) -> dict[
     passages, meta, _ = mirror.load(None)
     load_s = time.perf_counter() - t0
     view_mb = rss_mb() - before
-    lex = Lexical(mirror, passages)
+    lex = mirror.lexical(passages)
     lex.search(questions[0], 20)
     lat = []
     for q in questions:
@@ -92,10 +91,12 @@ def one(size: int, pool: list[str], questions: list[str], folder: Path) -> dict[
         lex.search(q, 20)
         lat.append((time.perf_counter() - t0) * 1000)
     lat.sort()
+    index_mb = sum(f.stat().st_size for f in mirror.terms.folder.iterdir()) / 2**20
     return {
         "passages": size,
         "build_s": round(build_s, 1),
         "file_mb": round(path.stat().st_size / 2**20),
+        "lexical_index_mb": round(index_mb),
         "load_view_s": round(load_s, 2),
         "view_rss_mb": round(view_mb),
         "query_ms": {

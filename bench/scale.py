@@ -139,8 +139,9 @@ def pct(xs: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(xs), 1), "p95": round(xs[int(0.95 * (len(xs) - 1))], 1)}
 
 
-def serve(env: dict[str, str], nq: int) -> dict[str, Any]:
-    """The app's view of an existing store (child process): start, answer, peak RSS."""
+def serve(env: dict[str, str], nq: int, write: bool = False) -> dict[str, Any]:
+    """The app's view of an existing store (child process): start, answer, peak RSS; with
+    `write`, then one small article ingested and deleted, and the refresh each costs."""
     from rag.config import Settings
     from rag.pipeline import Pipeline
 
@@ -169,7 +170,7 @@ def serve(env: dict[str, str], nq: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         pipe.library.view()
         refresh.append((time.perf_counter() - t0) * 1000)
-    return {
+    out: dict[str, Any] = {
         "open_store_and_model_s": round(t_open, 2),
         "library_build_s": round(t_library, 2),
         "ask_ms": pct(ask),
@@ -179,6 +180,23 @@ def serve(env: dict[str, str], nq: int) -> dict[str, Any]:
         "unchanged_refresh_ms": pct(refresh),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+    if write:
+        from rag.load import load_bytes
+
+        t0 = time.perf_counter()
+        pipe.store.ids()
+        out["list_all_ids_s"] = round(time.perf_counter() - t0, 2)  # what a full id diff pays
+        doc = load_bytes(b'Bench note\n\n"We will see," said Lena Ortiz on Monday.', "bench-note.txt")
+        pipe.ingest_document(doc)
+        t0 = time.perf_counter()
+        view = pipe.library.view()  # the write, read back through the store's change log
+        out["refresh_after_one_write_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        assert any(p.doc_id == doc.doc_id for p in view.passages.values())
+        pipe.store.delete_document(doc.doc_id)
+        t0 = time.perf_counter()
+        pipe.library.view()
+        out["refresh_after_one_delete_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    return out
 
 
 def child(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
@@ -218,12 +236,13 @@ def main() -> None:
     ap.add_argument("--build")
     ap.add_argument("--serve", action="store_true")
     ap.add_argument("--size", type=int, default=0)
+    ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     if args.build:
         print(json.dumps(build(Path(args.build), args.size)))
         return
     if args.serve:
-        print(json.dumps(serve(dict(os.environ), args.questions)))
+        print(json.dumps(serve(dict(os.environ), args.questions, args.write)))
         return
     out: dict[str, Any] = {"machine": machine(), "sizes": {}}
     for size in args.sizes:
@@ -255,7 +274,7 @@ def main() -> None:
                         log(f"measuring {size} {backend}: first sync")
                         row[backend + "_first_sync"] = child(q, env)
                         log(f"measuring {size} {backend}: restart")
-                        row[backend] = child(q, env)
+                        row[backend] = child([*q, "--write"], env)
                     finally:
                         if proc is not None:
                             proc.terminate()

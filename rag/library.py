@@ -43,12 +43,11 @@ class Library:
             if self._view is not None and self._view.generation == key:
                 return self._view
             try:
-                self._sync(key)
-                view = self._next(self._view, key)
+                view = self._next(self._view, key, self._sync(key))
             except sqlite3.DatabaseError as exc:
                 self.mirror.reset(f"it cannot be read ({exc})")
                 self._sync(key)
-                view = self._next(None, key)
+                view = self._next(None, key, None)
             self._view = view
             return view
 
@@ -58,11 +57,12 @@ class Library:
         """The view last built, without asking the store (weights that may lag one write)."""
         return self._view if self._view is not None else self.view()
 
-    def _sync(self, key: str) -> None:
+    def _sync(self, key: str) -> set[str] | None:
         """Bring the mirror to the store's generation `key` (nothing to do when it is there):
-        by the store's change log when this mirror follows it, else by a full id diff."""
+        by the store's change log when this mirror follows it, else by a full id diff. Returns
+        the documents it rewrote (None: the mirror was there already)."""
         if self.mirror.generation() == key:
-            return
+            return None
         at = self.mirror.log_at()
         if at is not None and at > time.time_ns() - HORIZON_NS:
             changes = self.store.changes_since(at - SLACK_NS)
@@ -73,7 +73,7 @@ class Library:
                 w.delete(self.mirror.ids_of(docs))  # each document as the store holds it now
                 w.put(self.store.documents_records(docs))
                 w.applied(fresh, at - 2 * SLACK_NS)
-            return
+            return docs
         logged = self.store.changes_since(0)  # before the ids: what they already include
         stored = set(self.store.ids())
         have = self.mirror.ids()
@@ -89,15 +89,19 @@ class Library:
             again = self.mirror.ids_of(docs) - new - gone
             w.put(self.store.get(sorted(again)))
             w.applied(logged, time.time_ns() - HORIZON_NS)
+        return docs
 
-    def _next(self, prev: LibraryView | None, key: str) -> LibraryView:
+    def _next(self, prev: LibraryView | None, key: str, changed: set[str] | None) -> LibraryView:
         """The view at generation `key`: from the mirror whole, or from `prev` and the documents
-        whose records changed."""
+        that changed (`changed`, when this process synced the mirror; else those whose record
+        ids differ — another process sharing the mirror file synced it)."""
         passages: dict[str, Passage] = {}
         meta: dict[str, dict[str, Any]] = {}
         raw: dict[str, StoredStatement] = {}
         if prev is None:
             touched: set[str] | None = None
+        elif changed is not None:
+            touched = changed
         else:
             held = self.mirror.ids()
             had = prev.passages.keys() | prev.raw.keys()
@@ -108,6 +112,7 @@ class Library:
                 if i not in held
             }
             touched |= self.mirror.doc_of(held - had)
+        if prev is not None and touched is not None:
             passages = {i: p for i, p in prev.passages.items() if p.doc_id not in touched}
             meta = {i: prev.meta[i] for i in passages}
             raw = {i: s for i, s in prev.raw.items() if s.passage_id in passages}
