@@ -14,14 +14,13 @@ Non-goals: speakers across documents beyond completing surnames (`complete`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rag.lexicon import forms
-from rag.lexicon import words as vocabulary
+from rag import cues
+from rag.cues import Unit
 from rag.passages import paragraph_spans
 from rag.quotes import Quote, quote_spans
 from rag.speakers import Cast, Speaker
@@ -34,16 +33,8 @@ if TYPE_CHECKING:
 
 EXTRACTOR = 5  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
 MAX_UNIT_CHARS = 2000  # a longer sentence is parsed only in windows around its cues
-WINDOW = 300  # characters kept on each side of a cue in such a window
 MAX_DOC_CHARS = 150_000  # most characters parsed per document (the rest is not read for statements)
 SHORT = 3  # quoted fragments shorter than this count only when a verb of the sentence takes them
-
-
-@dataclass(frozen=True)
-class Unit:
-    start: int
-    end: int
-    paragraph: int
 
 
 @dataclass(frozen=True)
@@ -52,181 +43,6 @@ class Analysis:
     people: tuple[str, ...]  # full names of the persons the parsed sentences name
     parsed_chars: int = 0
     truncated: bool = False  # MAX_DOC_CHARS was reached: some candidate sentences were not read
-
-
-@cache
-def _cue_re() -> re.Pattern[str]:
-    alts = _alternation({*forms("speech_verbs"), *forms("quote_verbs")})
-    return re.compile(rf"\b(?:{alts}|according\s+to|per)\b", re.I)
-
-
-def _alternation(verbs: Iterable[str]) -> str:
-    """A regex alternation of verb forms, longest first, a space matching any whitespace."""
-    return "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(verbs, key=len, reverse=True))
-
-
-@cache
-def _plain_cue_re() -> re.Pattern[str]:
-    """What a sentence without a quotation mark needs to hold a statement: a speech verb ("said
-    that …"), "according to"/"per", a naming verb ("called the plan a gamble"), or a verb that
-    takes a quote followed by "as" ("condemned the vote as unfair"). Other quote-taking verbs
-    ("offered", "issued", "put") report nothing without quotation marks, so such sentences are
-    not parsed."""
-    naming = vocabulary("naming_verbs")
-    quoting = forms("quote_verbs")
-    names = [f for f, lemma in quoting.items() if lemma in naming]
-    return re.compile(
-        rf"\b(?:{_alternation(forms('speech_verbs'))}|{_alternation(names)}|according\s+to|per)\b"
-        rf"|\b(?:{_alternation(quoting)})\b[^.;:!?]{{0,120}}?\bas\b",
-        re.I,
-    )
-
-
-_NOUN_BEFORE = frozenset(  # words after which a cue word is a noun ("the report", "member states")
-    "the a an of this these those its their his her our your my united member such in for at from with on".split()
-)
-
-
-def _plain_cue(text: str, start: int, end: int) -> bool:
-    """The sentence text[start:end] has a cue word used as a verb, as far as the words around it
-    tell without a parse: "the states", "member states", "in order", "a report of" are nouns."""
-    for m in _plain_cue_re().finditer(text, start, end):
-        before = re.findall(r"[\w’'-]+", text[max(start, m.start() - 20) : m.start()])
-        after = text[m.end() : m.end() + 4].lower()
-        plural = m.group(0).lower().endswith("s")
-        if (before and before[-1].lower() in _NOUN_BEFORE) or (plural and after.startswith(" of ")):
-            continue
-        return True
-    return False
-
-
-def _cue(t: Token) -> tuple[str, bool] | None:
-    """(lemma, is a speech verb) when t is a reporting verb (quote-taking verbs: is_speech False)."""
-    if t.pos_ not in ("VERB", "AUX") and t.dep_ != "ROOT":
-        return None
-    speech, quoting = forms("speech_verbs"), forms("quote_verbs")
-    nxt = t.nbor(1).lower_ if t.i + 1 < len(t.doc) else ""
-    for w in (f"{t.lower_} {nxt}", t.lower_, t.lemma_.lower()):
-        if w in speech:
-            return speech[w], True
-        if w in quoting:
-            return quoting[w], False
-    return None
-
-
-def _adjacent(v: Token) -> Token | None:
-    """The name or pronoun written right before a verb (auxiliaries and adverbs between), when
-    the parser hung it elsewhere ("… Energy Secretary Erik Dahl said", Dahl parsed as the
-    object of an earlier verb; "strategist at the Bank Lena Ortiz told")."""
-    i = v.i - 1
-    while i >= 0 and v.doc[i].pos_ in ("AUX", "ADV", "PART") and v.doc[i].dep_ != "nsubj":
-        i -= 1
-    if i < 0:
-        return None
-    t = v.doc[i]
-    if t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or t.pos_ == "PRON":
-        return t
-    return None
-
-
-def _subject(v: Token, depth: int = 0) -> Token | None:
-    """The subject of a reporting verb; for "…, adding" or "and added", the verb it continues;
-    for an inverted "said X" parsed as an object, X; a name written right before the verb when
-    the parse put the subject's head elsewhere."""
-    for c in v.children:
-        if c.dep_ == "nsubj":
-            near = _adjacent(v)
-            if near is not None and near.ent_type_ == "PERSON" and c.ent_type_ != "PERSON" and near.i > c.i:
-                return near  # "strategist at the Bank Lena Ortiz told": Ortiz, not the strategist
-            return c
-        if c.dep_ == "agent":  # "as reported by the Daily Courier"
-            return next((o for o in c.children if o.dep_ == "pobj"), None)
-    if (latter := next((c for c in v.lefts if c.lower_ in ("latter", "former")), None)) is not None:
-        return latter  # "…, the latter telling the Courier “…”" (parsed as the verb's modifier)
-    if (
-        v.dep_ == "acl"
-        and v.tag_ == "VBG"
-        and (v.head.pos_ in ("NOUN", "PROPN", "PRON") or v.head.lower_ in ("latter", "former"))
-    ):
-        # "…, the latter telling the Courier “…”", "a spokesman saying “…”": the noun it qualifies
-        return v.head
-    if depth < 3 and v.dep_ == "pcomp" and v.tag_ == "VBG" and v.head.head.pos_ in ("VERB", "AUX"):
-        return _subject(v.head.head, depth + 1)  # "X followed by saying …", "X ended by warning …"
-    # "…, adding", "and added": the verb this one continues (a participle or a coordinated verb,
-    # not a clause of its own such as "as reported by")
-    if depth < 3 and v.head is not v and v.head.pos_ in ("VERB", "AUX"):
-        if v.dep_ == "conj" or (v.dep_ in ("advcl", "xcomp", "dep") and v.tag_ == "VBG"):
-            # the reporting verb this one continues, even when the parse hung it on a clause
-            # ("Dahl said they … and added “…”", added parsed as a conjunct of the clause)
-            for a in v.ancestors:
-                if a.pos_ in ("VERB", "AUX") and (cue := _cue(a)) is not None and cue[1]:
-                    return _subject(a, depth + 1)
-            if v.dep_ == "conj":  # "X advised … not to go out and stated “…”": the first verb's subject
-                for a in v.ancestors:
-                    if a.pos_ in ("VERB", "AUX") and any(c.dep_ == "nsubj" for c in a.children):
-                        return _subject(a, depth + 1)
-            return _subject(v.head, depth + 1)
-    for c in v.rights:
-        if c.dep_ in ("dobj", "attr", "npadvmod", "oprd", "appos") and (c.ent_type_ or c.pos_ == "PROPN"):
-            return c
-        if c.dep_ in ("dobj", "nsubj") and c.lemma_.lower() in vocabulary("document_nouns"):
-            return c  # "“…,” read a statement by the president"
-    return _adjacent(v)
-
-
-def _takes(v: Token, first: Token, speech: bool) -> bool:
-    """The quote starting at `first` is in the verb's grammatical reach: for a speech verb,
-    anywhere in its subtree; for a verb that takes a quote as its object ("called it “…”",
-    "welcomed “…”"), not inside a clause of its own (the parser may hang "…, that it was “…”"
-    of an earlier "said" on a nearer "call")."""
-    if first not in v.subtree:
-        return False
-    if speech:
-        return True
-    x = first
-    while x.i != v.i and x.head.i != x.i:
-        if x.dep_ in ("ccomp", "advcl") and x.pos_ in ("VERB", "AUX"):
-            return False
-        x = x.head
-    return True
-
-
-def _units(text: str, quotes: list[Quote]) -> list[Unit]:
-    """Sentences, joined where a quotation runs across them, with their paragraph numbers."""
-    out = []
-    for no, (ps, pe) in enumerate(paragraph_spans(text)):
-        cur: tuple[int, int] | None = None
-        for s, e in sentence_spans(text, ps, pe):
-            if cur and any(q.open_at < cur[1] and q.outer[1] > s for q in quotes):
-                cur = (cur[0], e)
-                continue
-            if cur:
-                out.append(Unit(cur[0], cur[1], no))
-            cur = (s, e)
-        if cur:
-            out.append(Unit(cur[0], cur[1], no))
-    return out
-
-
-def _windows(text: str, u: Unit, quotes: list[Quote]) -> list[Unit]:
-    """A unit too long to parse whole, as windows around its quotation marks and cue words."""
-    anchors = [q.open_at for q in quotes if u.start <= q.open_at < u.end]
-    anchors += [m.start() for m in _cue_re().finditer(text, u.start, u.end)]
-    spans: list[tuple[int, int]] = []
-    for a in sorted(anchors)[:50]:
-        s, e = max(u.start, a - WINDOW), min(u.end, a + WINDOW)
-        if s > u.start and (space := text.rfind(" ", u.start, s)) >= 0:
-            s = space + 1
-        e = text.find(" ", e, u.end) if 0 <= text.find(" ", e, u.end) else u.end
-        if spans and s <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(e, spans[-1][1]))
-        else:
-            spans.append((s, e))
-    return [Unit(s, e, u.paragraph) for s, e in spans]
-
-
-def _inside(pos: int, quotes: Iterable[Quote]) -> bool:
-    return any(q.open_at <= pos < q.outer[1] for q in quotes)
 
 
 @dataclass
@@ -251,11 +67,11 @@ class _Reader:
         cands: list[tuple[int, Token]] = []
         for t in d:
             pos = u.start + t.idx
-            if _inside(pos, here) or (verb := _cue(t)) is None:
+            if cues.inside(pos, here) or (verb := cues.cue_of(t)) is None:
                 continue
             after = pos >= q.outer[1]
             a, b = (q.outer[1], pos) if after else (pos + len(t.text), q.open_at)
-            takes = first is not None and _takes(t, first, verb[1])
+            takes = first is not None and cues.takes(t, first, verb[1])
             between = [o for o in here if o is not q and a <= o.open_at < b]
             if between and not (takes and all(self._governs(t, verb[1], o, d, u) for o in between)):
                 continue  # another quote stands between: the verb is that quote's (unless the
@@ -266,28 +82,30 @@ class _Reader:
             # a verb that reports a clause of its own ("… though the Courier reports the bank had …")
             # is that clause's cue, not this quote's
             own = (
-                any(c.dep_ == "ccomp" and not _inside(u.start + c.idx, here) for c in t.children)
+                any(c.dep_ == "ccomp" and not cues.inside(u.start + c.idx, here) for c in t.children)
                 and not takes
             )
             cands.append((b - a + (0 if after else 1) + (10_000 if own else 0) - (5_000 if takes else 0), t))
         for _, t in sorted(cands, key=lambda c: c[0]):
-            subj = _subject(t)
+            subj = cues.subject_of(t)
             if subj is not None and (sp := self.cast.speaker(subj, u.start)) is not None:
-                lemma = (_cue(t) or ("",))[0]
+                lemma = (cues.cue_of(t) or ("",))[0]
                 cue = t.text + (" " + t.nbor(1).text if " " in lemma else "")
                 return self.statement(sp, q.start, q.end, cue, "direct", q.paragraph, u.end)
         # a clause and a colon before the quote ("Seán O'Brien disagreed: “…”"): its subject's words
         colon = next((t for t in reversed(d) if u.start + t.idx < q.open_at), None)
         if colon is not None and colon.text == ":" and n_words >= SHORT:
             intro: Token = colon.head
-            subj = _subject(intro) if intro.pos_ in ("VERB", "AUX") else None
+            subj = cues.subject_of(intro) if intro.pos_ in ("VERB", "AUX") else None
             if subj is not None and (sp := self.cast.speaker(subj, u.start)) is not None:
                 return self.statement(sp, q.start, q.end, intro.text, "direct", q.paragraph, u.end)
         # no verb: "according to X, “…”" gives the quote to X
         sent = first.sent if first is not None else None
         for t in sent or ():
-            if t.lower_ in ("according", "per") and not _inside(u.start + t.idx, here):
-                if (obj := _object_of(t)) is not None and (sp := self.cast.speaker(obj, u.start)) is not None:
+            if t.lower_ in ("according", "per") and not cues.inside(u.start + t.idx, here):
+                if (obj := cues.object_of(t)) is not None and (
+                    sp := self.cast.speaker(obj, u.start)
+                ) is not None:
                     cue = "according to" if t.lower_ == "according" else "per"
                     return self.statement(sp, q.start, q.end, cue, "direct", q.paragraph, u.end)
         return self.continued(q, u, n_words)
@@ -302,8 +120,8 @@ class _Reader:
             return False
         if speech:  # a speech verb: when no other cue stands between them
             lo, hi = sorted((v.i, first.i))
-            return first in v.subtree and not any(_cue(t) for t in d[lo + 1 : hi])
-        return _takes(v, first, False)
+            return first in v.subtree and not any(cues.cue_of(t) for t in d[lo + 1 : hi])
+        return cues.takes(v, first, False)
 
     def continued(self, q: Quote, u: Unit, n_words: int) -> Statement | None:
         """A quote with no cue of its own: the last speaker's turn goes on (the same paragraph,
@@ -337,8 +155,8 @@ class _Reader:
             if (
                 x.i != t.i
                 and x.dep_ in ("advcl", "conj", "parataxis")
-                and _cue(x)
-                and _subject(x) is not None
+                and cues.cue_of(x)
+                and cues.subject_of(x) is not None
             ):
                 inner -= {z.i for z in x.subtree}
         mine = {y.i for y in t.subtree}
@@ -350,7 +168,7 @@ class _Reader:
             toks.pop()
         while toks and (toks[0].is_punct or toks[0].lower_ == "that"):
             toks.pop(0)
-        said = [x for x in toks if not x.is_punct and not _inside(u.start + x.idx, here)]
+        said = [x for x in toks if not x.is_punct and not cues.inside(u.start + x.idx, here)]
         if len(said) < 3:
             return None  # the clause is a direct quote (“A,” she said, “B.”): read as one
         return u.start + toks[0].idx, u.start + toks[-1].idx + len(toks[-1].text)
@@ -382,7 +200,7 @@ class _Reader:
         if any(q.start <= a and b <= q.end for q in here):
             return False  # wholly a direct quote: read as one
         text = self.doc.text
-        unquoted = "".join(ch if not _inside(a + i, here) else " " for i, ch in enumerate(text[a:b]))
+        unquoted = "".join(ch if not cues.inside(a + i, here) else " " for i, ch in enumerate(text[a:b]))
         return len(unquoted.split()) >= 3
 
     def reported(self, u: Unit, d: Doc, here: list[Quote], said: list[Statement]) -> list[Statement]:
@@ -390,15 +208,15 @@ class _Reader:
         out: list[Statement] = []
         credits: list[tuple[Token, tuple[int, int], Token]] = []
         for t in d:
-            if _inside(u.start + t.idx, here):
+            if cues.inside(u.start + t.idx, here):
                 continue
-            if t.lower_ in ("according", "per") and (obj := _object_of(t)) is not None:
+            if t.lower_ in ("according", "per") and (obj := cues.object_of(t)) is not None:
                 if (span := self._according(t, u)) is not None:
                     credits.append((t, span, obj))
                 continue
-            c = _cue(t)
+            c = cues.cue_of(t)
             if c is not None and not c[1] and (span := self._characterised(t, u)) is not None:
-                subj = _subject(t)  # "Dahl described the offer as generous"
+                subj = cues.subject_of(t)  # "Dahl described the offer as generous"
                 if subj is not None and self._worth(*span, here) and (sp := self.cast.speaker(subj, u.start)):
                     out.append(self.statement(sp, span[0], span[1], t.text, "indirect", u.paragraph, u.end))
                 continue
@@ -406,12 +224,12 @@ class _Reader:
                 continue
             agent = next((ch for ch in t.children if ch.dep_ == "agent"), None)
             if agent is not None:  # "…, as reported by the Courier": a credit, like "according to"
-                if (obj := _object_of(agent)) is not None and (span := self._according(t, u)) is not None:
+                if (obj := cues.object_of(agent)) is not None and (span := self._according(t, u)) is not None:
                     credits.append((t, span, obj))
                 continue
             if (span := self._clause(t, u, here)) is None:
                 continue
-            subj = _subject(t)
+            subj = cues.subject_of(t)
             if subj is not None and self._worth(*span, here) and (sp := self.cast.speaker(subj, u.start)):
                 out.append(self.statement(sp, span[0], span[1], t.text, "indirect", u.paragraph, u.end))
         for t, (a, b), obj in credits:
@@ -425,16 +243,6 @@ class _Reader:
             cue = {"according": "according to", "per": "per"}.get(t.lower_, t.text)
             out.append(self.statement(sp, a, b, cue, "indirect", u.paragraph, u.end))
         return out
-
-
-def _object_of(t: Token) -> Token | None:
-    """X of "according to X" / "per X"."""
-    heads = [t] + [c for c in t.children if c.lower_ == "to"]
-    for h in heads:
-        for c in h.children:
-            if c.dep_ == "pobj":
-                return c
-    return None
 
 
 @lru_cache(maxsize=8)  # `quotes` and tests ask twice; ingest passes its analyses along
@@ -453,14 +261,14 @@ def analyse(doc: Document) -> Analysis:
     skip_head = bool(doc.title) and text.startswith(doc.title)
     units: list[Unit] = []
     budget, truncated = MAX_DOC_CHARS, False
-    for u in _units(text, quotes):
+    for u in cues.units(text, quotes):
         if u.paragraph == 0 and skip_head:
             continue
         if not (
-            _inside(u.start, quotes) or any(u.start <= q.open_at < u.end for q in quotes)
-        ) and not _plain_cue(text, u.start, u.end):
+            cues.inside(u.start, quotes) or any(u.start <= q.open_at < u.end for q in quotes)
+        ) and not cues.plain_cue(text, u.start, u.end):
             continue
-        for w in [u] if u.end - u.start <= MAX_UNIT_CHARS else _windows(text, u, quotes):
+        for w in [u] if u.end - u.start <= MAX_UNIT_CHARS else cues.windows(text, u, quotes):
             if budget - (w.end - w.start) < 0:
                 truncated = True
                 break

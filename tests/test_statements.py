@@ -375,6 +375,6 @@ def test_wide_dev_set_attribution_with_the_shared_scorer():
 def test_sentences_parsed_for_statements(sentence: str, candidate: bool):
     """Without quotation marks a sentence is parsed only when it can report speech (the parse
     is most of an ingest's time after the embeddings)."""
-    from rag.statements import _plain_cue
+    from rag.cues import plain_cue as _plain_cue
 
     assert _plain_cue(sentence, 0, len(sentence)) is candidate
