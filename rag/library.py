@@ -19,7 +19,7 @@ import threading
 import time
 from typing import Any
 
-from rag.mirror import Mirror
+from rag.mirror import Mirror, no_gc
 from rag.store import Store
 from rag.store.changes import HORIZON_NS, SLACK_NS
 from rag.types import Passage, RetrievedPassage, Scope
@@ -43,7 +43,9 @@ class Library:
             if self._view is not None and self._view.generation == key:
                 return self._view
             try:
-                view = self._next(self._view, key, self._sync(key))
+                changed = self._sync(key)
+                with no_gc():
+                    view = self._next(self._view, key, changed)
             except sqlite3.DatabaseError as exc:
                 self.mirror.reset(f"it cannot be read ({exc})")
                 self._sync(key)
