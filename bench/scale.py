@@ -279,9 +279,10 @@ def main() -> None:
                         if proc is not None:
                             proc.terminate()
                             proc.wait(timeout=60)
-                row["server_over_embedded_ask_p50"] = round(
-                    row["server"]["ask_ms"]["p50"] / row["embedded"]["ask_ms"]["p50"], 2
-                )
+                if "server" in row:
+                    row["server_over_embedded_ask_p50"] = round(
+                        row["server"]["ask_ms"]["p50"] / row["embedded"]["ask_ms"]["p50"], 2
+                    )
             out["sizes"][str(size)] = row
             log(json.dumps(row))
         finally:
