@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rag.types import Passage, RetrievedPassage, Scope
@@ -70,6 +71,7 @@ def roles_text(sp: Speaker) -> str:
     )
 
 
+@lru_cache(maxsize=65536)  # a view's rebuild keys every speaker's name: 75k at 127k passages
 def name_key(word: str) -> str:
     """Spelling-tolerant key: 'Kovalenko', 'Kovalenkko', 'Kovalenkoy' and 'KOVALENKO' all -> 'kovalenko'."""
     w = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
@@ -218,9 +220,10 @@ def merged(
     """Statements with one spelling per person, in document order; by passage; surname keys."""
     stmts = list(raw.values())
     canon = canonical_names([n for st in stmts for n in st.speakers])
-    statements = [
-        replace(st, speakers=tuple(dict.fromkeys(canon.get(n, n) for n in st.speakers))) for st in stmts
-    ]
+    statements = []
+    for st in stmts:
+        one = tuple(dict.fromkeys(canon.get(n, n) for n in st.speakers))
+        statements.append(st if one == st.speakers else replace(st, speakers=one))
     statements.sort(
         key=lambda s: (
             passages[s.passage_id].doc_id if s.passage_id in passages else "",
@@ -236,6 +239,8 @@ def merged(
 
 
 def people_named(meta: dict[str, dict[str, Any]]) -> frozenset[str]:
+    """Everyone the documents name (`people`, a document field: read once per document)."""
+    docs = {id(m): m for m in meta.values()}  # the mirror shares one dict per document
     return frozenset(
-        n.strip() for m in meta.values() for n in str(m.get("people", "")).split(";") if n.strip()
+        n.strip() for m in docs.values() for n in str(m.get("people", "")).split(";") if n.strip()
     )

@@ -267,6 +267,12 @@ class Store:
             for got in self._pages(ids=ids, include=["documents", "metadatas"]):
                 yield from map(_record, got["ids"], got["documents"], got["metadatas"])
 
+    def everything(self) -> Iterator[Record]:
+        """Every record, a page at a time (offset paging)."""
+        with self._guard():
+            for got in self._pages(include=["documents", "metadatas"]):
+                yield from map(_record, got["ids"], got["documents"], got["metadatas"])
+
     def current(self, doc_ids: Sequence[str]) -> set[str]:
         """Documents stored whole by the current extractor (their headline passage carries its
         version): an ingest of them again has nothing to do, not even a parse."""
