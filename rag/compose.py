@@ -119,7 +119,9 @@ class Composer:
         if why := self._not_in_library(intent):
             return self._abstain(lib, question, why, [], timings)
         docs = lib.documents(scope)
-        stmts = [s for s in lib.statements if docs is None or self._doc_of(lib, s) in docs]
+        stmts = (
+            lib.statements if docs is None else [s for s in lib.statements if self._doc_of(lib, s) in docs]
+        )
         if scope and scope.speaker:
             stmts = [s for s in stmts if set(intent.speakers) & set(s.speakers)]
         t0 = time.perf_counter()
@@ -201,7 +203,7 @@ class Composer:
         hits: list[RetrievedPassage],
         timings: dict[str, float],
     ) -> Answer:
-        titles = sorted({str(m.get("title", "")) for m in lib.meta.values()})
+        titles = sorted({str(m.get("title", "")) for m in lib.doc_meta().values()})
         cover = ""
         if titles:
             few = "; ".join(f"“{t}”" for t in titles[:3])

@@ -137,6 +137,30 @@ class LibraryView:
         out: dict[str, list[Passage]] = self.cache["by_doc"]
         return out
 
+    def doc_meta(self) -> dict[str, dict[str, Any]]:
+        """doc_id -> its metadata, one entry per document (built on first use)."""
+        if "doc_meta" not in self.cache:
+            self.cache["doc_meta"] = {str(m.get("doc_id")): m for m in self.meta.values()}
+        out: dict[str, dict[str, Any]] = self.cache["doc_meta"]
+        return out
+
+    def by_speaker(self, name: str) -> list[StoredStatement]:
+        """A speaker's statements in document order (the index is built on first use)."""
+        if "by_speaker" not in self.cache:
+            index: dict[str, list[StoredStatement]] = defaultdict(list)
+            for s in self.statements:
+                for n in s.speakers:
+                    index[n].append(s)
+            self.cache["by_speaker"] = dict(index)
+        return list(self.cache["by_speaker"].get(name, []))
+
+    def index_of(self, statement_id: str) -> int | None:
+        """Where a statement is in `statements` (built on first use)."""
+        if "index_of" not in self.cache:
+            self.cache["index_of"] = {s.id: i for i, s in enumerate(self.statements)}
+        i: int | None = self.cache["index_of"].get(statement_id)
+        return i
+
     def speakers(self) -> list[Speaker]:
         if "speakers" in self.cache:
             return list(self.cache["speakers"])
@@ -185,7 +209,7 @@ class LibraryView:
         if scope is None or not scope.filters_documents():
             return None
         out = set()
-        for m in self.meta.values():
+        for m in self.doc_meta().values():
             title, source, day = (
                 str(m.get("title", "")).lower(),
                 str(m.get("source", "")).lower(),

@@ -95,7 +95,8 @@ def affiliated(ctx: Context, org: str) -> set[str]:
 
 def statements_by(ctx: Context, who: str) -> list[StoredStatement]:
     """A speaker's statements; an organisation's also those of the people who speak for it."""
-    own = [s for s in ctx.statements if who in s.speakers]
+    whole = ctx.statements is ctx.lib.statements  # no scope: the view's index answers
+    own = ctx.lib.by_speaker(who) if whole else [s for s in ctx.statements if who in s.speakers]
     if not own or any(s.speaker_type == "organisation" for s in own):
         people = affiliated(ctx, who)
         own += [s for s in ctx.statements if people & set(s.speakers) and s not in own]

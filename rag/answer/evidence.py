@@ -88,15 +88,9 @@ def turn(lib: LibraryView, e: Evidence) -> list[Evidence]:
     if e.kind not in ("direct", "transcript"):
         return [e]
     stmts = lib.statements
-    idx = next(
-        (
-            i
-            for i, s in enumerate(stmts)
-            if s.passage_id == e.passage.passage_id
-            and trim_span(e.passage.text, s.start, s.end) == (e.start, e.end)
-        ),
-        None,
-    )
+    here = lib.by_passage.get(e.passage.passage_id, [])
+    hit = next((s for s in here if trim_span(e.passage.text, s.start, s.end) == (e.start, e.end)), None)
+    idx = lib.index_of(hit.id) if hit is not None else None
     if idx is None:
         return [e]
 
