@@ -119,9 +119,9 @@ class Lexical:
     def __len__(self) -> int:
         return len(self.passages)
 
-    def search(self, query: str, k: int | None, docs: set[str] | None = None) -> list[tuple[str, float]]:
-        """Passage ids by BM25 over the query's terms, best first (`k` None: every match), only
-        from `docs` when given."""
+    def search(self, query: str, k: int, docs: set[str] | None = None) -> list[tuple[str, float]]:
+        """The `k` best passage ids by BM25 over the query's terms, only from `docs` when given
+        (the filter runs inside the index: a scoped question reads no other hit)."""
         import tantivy
 
         ts = sorted(set(terms(query)))
@@ -134,9 +134,8 @@ class Lexical:
         if docs is not None:
             allowed = tantivy.Query.term_set_query(schema, "doc", sorted(docs))
             q = tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, allowed)])
-        limit = k if k is not None else max(len(self.passages), 1)
         s = self.searcher
-        hits = [(str(s.doc(addr)["id"][0]), float(score)) for score, addr in s.search(q, limit).hits]
+        hits = [(str(s.doc(addr)["id"][0]), float(score)) for score, addr in s.search(q, k).hits]
         return [(i, sc) for i, sc in hits if i in self.passages]
 
     def df(self, term: str) -> int:

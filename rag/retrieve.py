@@ -34,13 +34,7 @@ def hybrid_search(
     depth = max(3 * k, 20)
     vec = vector if vector is not None else view.store.embeddings.embed_query(query)
     dense = _dense(view, vec, depth, docs)
-    if docs is None:
-        lexical = view.lexical.search(query, depth)
-    else:
-        lexical = [
-            (pid, s) for pid, s in view.lexical.search(query, None) if view.passages[pid].doc_id in docs
-        ]
-        lexical = lexical[:depth]
+    lexical = view.lexical.search(query, depth, docs)
     fused: dict[str, float] = defaultdict(float)
     for rank, (pid, _) in enumerate(dense):
         fused[pid] += 1.0 / (RRF_K + rank + 1)

@@ -229,3 +229,17 @@ def test_a_lexical_index_out_of_step_is_rebuilt_from_the_mirror(tmp_path, capsys
     monkeypatch.setattr(store, "get", refuse)
     assert again.library.view().lexical.search("Bruen Ukraine insurance", 5) == want
     assert "rebuilt from the mirror" in capsys.readouterr().out
+
+
+def test_a_scoped_lexical_search_ranks_as_the_whole_index_filtered(tmp_path):
+    """The document filter runs inside the index: the same passages, in the same order, as the
+    unscoped ranking with other documents' hits dropped."""
+    pipe = Pipeline(Settings(store_dir=tmp_path / "store"))
+    pipe.ingest([SEED, COUNCIL, FINLAND])
+    view = pipe.library.view()
+    seed = load_path(SEED).doc_id
+    everything = view.lexical.search("NATO Ukraine said minister", len(view.passages))
+    want = [(i, s) for i, s in everything if view.passages[i].doc_id == seed][:4]
+    got = view.lexical.search("NATO Ukraine said minister", 4, {seed})
+    assert [i for i, _ in got] == [i for i, _ in want] and len(got) == 4
+    assert view.lexical.search("NATO", 4, set()) == []
