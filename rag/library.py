@@ -17,10 +17,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from rag.mirror import Mirror, no_gc
-from rag.store import Store
+from rag.store import Record, Store
 from rag.store.changes import HORIZON_NS, SLACK_NS
 from rag.types import Passage, RetrievedPassage, Scope
 from rag.view import LibraryView, Speaker, StoredStatement, merged, people_named
@@ -53,8 +54,6 @@ class Library:
             self._view = view
             return view
 
-    refresh = view
-
     def current(self) -> LibraryView:
         """The view last built, without asking the store (weights that may lag one write)."""
         return self._view if self._view is not None else self.view()
@@ -81,19 +80,9 @@ class Library:
         have = self.mirror.ids()
         gone, new = have - stored, stored - have
         docs = self.mirror.doc_of(gone)
-        # most of the store new (a first sync): page through it all, which Chroma serves far
-        # faster than the same records asked for by id (127k passages: 190 s by id); what a
-        # write meanwhile shifted past the pages is then asked for by id
-        whole = len(new) > len(stored) // 2
-        seen: set[str] = set()
         with self.mirror.writing(key) as w:
             w.delete(gone)
-            for r in self.store.everything() if whole else self.store.get(sorted(new)):
-                if r.id in new and r.id not in seen:
-                    seen.add(r.id)
-                    docs.add(str(r.meta.get("doc_id", "")))
-                    w.put([r])
-            for r in self.store.get(sorted(new - seen)) if whole else ():
+            for r in self._fetch(new, whole=len(new) > len(stored) // 2):
                 docs.add(str(r.meta.get("doc_id", "")))
                 w.put([r])
             # a document that changed may have changed the metadata of records it kept
@@ -102,6 +91,21 @@ class Library:
             w.put(self.store.get(sorted(again)))
             w.applied(logged, time.time_ns() - HORIZON_NS)
         return docs
+
+    def _fetch(self, ids: set[str], whole: bool) -> Iterator[Record]:
+        """These records from the store, each once. `whole` (most of the store, a first sync):
+        page through it all, which Chroma serves far faster than the same records asked for by
+        id (127k passages: 190 s by id); what a write meanwhile shifted past the pages is then
+        asked for by id."""
+        if not whole:
+            yield from self.store.get(sorted(ids))
+            return
+        seen: set[str] = set()
+        for r in self.store.everything():
+            if r.id in ids and r.id not in seen:
+                seen.add(r.id)
+                yield r
+        yield from self.store.get(sorted(ids - seen))
 
     def _next(self, prev: LibraryView | None, key: str, changed: set[str] | None) -> LibraryView:
         """The view at generation `key`: from the mirror whole, or from `prev` and the documents

@@ -71,9 +71,17 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _chunks(xs: Sequence[str]) -> Iterator[Sequence[str]]:
-    for at in range(0, len(xs), CHUNK):
-        yield xs[at : at + CHUNK]
+def _chunks(xs: Iterable[str]) -> Iterator[Sequence[str]]:
+    """Distinct values, sorted, CHUNK at a time (one `IN (...)` list each)."""
+    vs = sorted(set(xs))
+    for at in range(0, len(vs), CHUNK):
+        yield vs[at : at + CHUNK]
+
+
+def _in(con: sqlite3.Connection, sql: str, values: Iterable[str]) -> Iterator[Any]:
+    """The rows of `sql`, whose `{}` is an IN list, for all `values` (a chunk per query)."""
+    for part in _chunks(values):
+        yield from con.execute(sql.format(",".join("?" * len(part))), part)
 
 
 class Mirror:
@@ -88,6 +96,10 @@ class Mirror:
         self._cons: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self.open()
+
+    @property
+    def _terms_folder(self) -> Path:
+        return self.path.with_name(self.path.name + ".terms")
 
     def _con(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
@@ -121,7 +133,7 @@ class Mirror:
     def _open_terms(self) -> None:
         """The lexical index, rebuilt from the mirror's stored terms if it is not at the
         mirror's generation."""
-        self.terms = TermIndex(self.path.with_name(self.path.name + ".terms"))
+        self.terms = TermIndex(self._terms_folder)
         if self.terms.marker() == self.generation():
             return
         con = self._con()
@@ -148,7 +160,7 @@ class Mirror:
         con = self._con()
         con.executescript(_TABLES)
         self._set(schema=str(SCHEMA), identity=self.identity, generation="")
-        shutil.rmtree(self.path.with_name(self.path.name + ".terms"), ignore_errors=True)
+        shutil.rmtree(self._terms_folder, ignore_errors=True)
         self._open_terms()
 
     def close(self) -> None:
@@ -173,11 +185,7 @@ class Mirror:
 
     def applied(self, ids: Iterable[str]) -> set[str]:
         """Which of these change-log entries this mirror has applied."""
-        con, out = self._con(), set()
-        for part in _chunks(sorted(set(ids))):
-            marks = ",".join("?" * len(part))
-            out |= {i for (i,) in con.execute(f"SELECT id FROM changes WHERE id IN ({marks})", part)}
-        return out
+        return {i for (i,) in _in(self._con(), "SELECT id FROM changes WHERE id IN ({})", ids)}
 
     def ids(self) -> set[str]:
         con = self._con()
@@ -185,12 +193,9 @@ class Mirror:
 
     def doc_of(self, ids: Iterable[str]) -> set[str]:
         """The documents these record ids belong to (those the mirror holds)."""
-        con, out = self._con(), set()
-        for part in _chunks(sorted(set(ids))):
-            marks = ",".join("?" * len(part))
-            for table in ("passages", "statements"):
-                out |= {d for (d,) in con.execute(f"SELECT doc_id FROM {table} WHERE id IN ({marks})", part)}
-        return out
+        ids = set(ids)
+        sql = "SELECT doc_id FROM {table} WHERE id IN ({{}})"
+        return {d for t in ("passages", "statements") for (d,) in _in(self._con(), sql.format(table=t), ids)}
 
     @contextmanager
     def writing(self, generation: str) -> Iterator[Writer]:
@@ -211,12 +216,8 @@ class Mirror:
 
     def ids_of(self, docs: set[str]) -> set[str]:
         """Every record id the mirror holds for these documents."""
-        con, out = self._con(), set()
-        for part in _chunks(sorted(docs)):
-            marks = ",".join("?" * len(part))
-            for table in ("passages", "statements"):
-                out |= {i for (i,) in con.execute(f"SELECT id FROM {table} WHERE doc_id IN ({marks})", part)}
-        return out
+        sql = "SELECT id FROM {table} WHERE doc_id IN ({{}})"
+        return {i for t in ("passages", "statements") for (i,) in _in(self._con(), sql.format(table=t), docs)}
 
     def load(
         self, docs: set[str] | None = None
@@ -227,18 +228,12 @@ class Mirror:
             return self._load(docs)
 
     def _load(
-        self, docs: set[str] | None = None
+        self, docs: set[str] | None
     ) -> tuple[dict[str, Passage], dict[str, dict[str, Any]], dict[str, StoredStatement]]:
-        """Passages, passage_id -> its document's metadata (one dict per document, shared: read
-        only), and statements as stored — all of them, or those of `docs`."""
         con = self._con()
 
         def rows(sql: str) -> Iterator[tuple[Any, ...]]:
-            if docs is None:
-                yield from con.execute(sql)
-                return
-            for part in _chunks(sorted(docs)):
-                yield from con.execute(sql + f" WHERE doc_id IN ({','.join('?' * len(part))})", part)
+            return con.execute(sql) if docs is None else _in(con, sql + " WHERE doc_id IN ({})", docs)
 
         metas = {d: json.loads(m) for d, m in rows("SELECT doc_id, meta FROM docs")}
         passages, meta = {}, {}
@@ -274,13 +269,12 @@ class Writer:
 
     def __init__(self, con: sqlite3.Connection):
         self.con = con
-        self.written = 0
         self._docs: dict[str, dict[str, Any]] = {}
         self.deleted: list[str] = []  # passage ids for the lexical index
         self.added: list[tuple[str, str, str]] = []  # (id, doc_id, terms)
 
     def delete(self, ids: Iterable[str]) -> None:
-        for part in _chunks(sorted(set(ids))):
+        for part in _chunks(ids):
             marks = ",".join("?" * len(part))
             found = self.con.execute(f"SELECT id FROM passages WHERE id IN ({marks})", part)
             self.deleted += [i for (i,) in found]
@@ -312,9 +306,6 @@ class Writer:
                     (r.id, doc, str(m["passage_id"]), int(m["start"]), int(m["end"]), m.get("speaker"),
                      m.get("role"), m.get("cue"), m.get("skind"), m.get("speaker_type"), r.text),
                 )  # fmt: skip
-            else:
-                continue
-            self.written += 1
 
     def applied(self, changes: Iterable[Change], keep_after: int) -> None:
         """Note change-log entries as applied; forget those written before `keep_after`."""

@@ -16,19 +16,13 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from rag.types import Passage, RetrievedPassage, Scope
 
 if TYPE_CHECKING:
+    from rag.lexical import Lexical
     from rag.store import Store
-
-
-class LexicalIndex(Protocol):
-    def __len__(self) -> int: ...
-    def search(self, query: str, k: int, docs: set[str] | None = None) -> list[tuple[str, float]]: ...
-    def idf(self, term: str) -> float: ...
-    def knows(self, text: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -114,7 +108,7 @@ class LibraryView:
     by_passage: dict[str, list[StoredStatement]]
     people: frozenset[str]  # every person named in the library, quoted or not
     surnames: list[tuple[str, str]]  # (surname key, speaker) for find_speakers
-    lexical: LexicalIndex
+    lexical: Lexical
     lexical_weight: float = 2.0
     cache: dict[str, Any] = field(default_factory=dict, compare=False)  # derived once per view
 
@@ -264,7 +258,7 @@ def merged(
 
 def people_named(meta: dict[str, dict[str, Any]]) -> frozenset[str]:
     """Everyone the documents name (`people`, a document field: read once per document)."""
-    docs = {id(m): m for m in meta.values()}  # the mirror shares one dict per document
+    docs = {str(m.get("doc_id")): m for m in meta.values()}  # the mirror shares one per document
     return frozenset(
         n.strip() for m in docs.values() for n in str(m.get("people", "")).split(";") if n.strip()
     )

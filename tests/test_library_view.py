@@ -31,6 +31,16 @@ def _mirror_rows(pipe: Pipeline) -> tuple[int, int]:
         con.close()
 
 
+def _refuse_reads(monkeypatch: pytest.MonkeyPatch, pipe: Pipeline, *methods: str) -> None:
+    """Make these Store methods (listing ids, reading records by id) fail the test if called."""
+
+    def refuse(*a, **k):  # type: ignore[no-untyped-def]
+        raise AssertionError("read the store's records")
+
+    for m in methods:
+        monkeypatch.setattr(pipe.store, m, refuse)
+
+
 def test_an_answer_sees_one_view_while_another_thread_ingests(fresh_settings, monkeypatch):
     """Thread A is stopped in the middle of its answer (after retrieval, before the strategies);
     meanwhile this thread ingests a second article and the library swaps views. A finishes on
@@ -93,13 +103,7 @@ def test_a_start_on_a_synced_mirror_reads_nothing_but_the_marker(fresh_settings,
     first.ingest([SEED, FINLAND])
     before = first.library.view()
     again = Pipeline(fresh_settings)
-    store = again.store
-
-    def refuse(*a, **k):  # type: ignore[no-untyped-def]
-        raise AssertionError("read the store's records at start")
-
-    monkeypatch.setattr(store, "ids", refuse)
-    monkeypatch.setattr(store, "get", refuse)
+    _refuse_reads(monkeypatch, again, "ids", "get")
     view = again.library.view()
     assert set(view.passages) == set(before.passages) and len(view.statements) == len(before.statements)
     assert view.lexical.search("Kaikkonen", 3)
@@ -118,11 +122,7 @@ def test_a_replica_with_its_own_mirror_follows_the_other_replicas_writes(
     b = Pipeline(fresh_settings.model_copy(update={"mirror_dir": tmp_path / "mirror-b"}))
     a.ingest([SEED])
     assert b.library.view().lexical.search("Bruen", 1)  # B's first sync: a full id diff
-
-    def refuse():  # type: ignore[no-untyped-def]
-        raise AssertionError("listed every record id")
-
-    monkeypatch.setattr(b.store, "ids", refuse)
+    _refuse_reads(monkeypatch, b, "ids")  # every later write reaches B through the change log
     a.ingest([COUNCIL])
     assert any("Kuleba" in (c.speaker or "") for c in b.ask("What did Kuleba say?").citations)
     edited = load_bytes(SEED.read_bytes().replace(b"Berlin on Sunday", b"Berlin on Monday"), SEED.name)
@@ -220,13 +220,7 @@ def test_a_lexical_index_out_of_step_is_rebuilt_from_the_mirror(tmp_path, capsys
     pipe.library.mirror.close()
     shutil.rmtree(str(mirror_path(settings, pipe.store)) + ".terms")
     again = Pipeline(settings)
-    store = again.store
-
-    def refuse(*a, **k):  # type: ignore[no-untyped-def]
-        raise AssertionError("read the store's records")
-
-    monkeypatch.setattr(store, "ids", refuse)
-    monkeypatch.setattr(store, "get", refuse)
+    _refuse_reads(monkeypatch, again, "ids", "get")
     assert again.library.view().lexical.search("Bruen Ukraine insurance", 5) == want
     assert "rebuilt from the mirror" in capsys.readouterr().out
 

@@ -304,7 +304,7 @@ def test_reingest_with_a_name_now_known_replaces_the_statements(tmp_path):
     before = pipe.stats()
     r = pipe.ingest_document(doc, {"Biden": "Joe Biden"})
     assert pipe.stats() == before and before["statements"] == 1
-    pipe.library.refresh()
+    pipe.library.view()
     assert [s.speakers for s in pipe.library.statements] == [("Joe Biden",)] and r.ok
 
 

@@ -22,10 +22,9 @@ CONTEXT_PASSAGES = 8  # passages of a speaker's statements read when a descripti
 def _event_dates(lib: LibraryView) -> Callable[[str], str | None]:
     """An event's date as the library gives it: the earliest article whose headline names it
     ("the invasion" -> the first headline with "invasion")."""
-    docs = {str(m.get("doc_id")): m for m in lib.meta.values()}  # a view shares one per document
     heads = sorted(
         (str(m.get("published")), {stem(w) for w in words(str(m.get("title", "")))})
-        for m in docs.values()
+        for m in lib.doc_meta().values()
         if m.get("published")
     )
 

@@ -103,9 +103,7 @@ class Store:
         with self._guard():
             ds = sorted(doc_ids)
             for at in range(0, len(ds), 500):
-                where = {"doc_id": {"$in": ds[at : at + 500]}}
-                for got in self._pages(where=where, include=["documents", "metadatas"]):
-                    yield from map(_record, got["ids"], got["documents"], got["metadatas"])
+                yield from self._records(where={"doc_id": {"$in": ds[at : at + 500]}})
 
     def has_doc(self, doc_id: str) -> bool:
         with self._guard():
@@ -248,6 +246,11 @@ class Store:
                 return
             offset += PAGE
 
+    def _records(self, ids: list[str] | None = None, **kw: Any) -> Iterator[Record]:
+        """Records (text and metadata, quote vectors stripped) page by page."""
+        for got in self._pages(ids=ids, include=["documents", "metadatas"], **kw):
+            yield from map(_record, got["ids"], got["documents"], got["metadatas"])
+
     def _get(self, **kw: Any) -> dict[str, Any]:
         """collection.get, all pages joined (quote vectors are stripped by the callers)."""
         out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
@@ -264,14 +267,12 @@ class Store:
     def get(self, ids: list[str]) -> Iterator[Record]:
         """The records with these ids (those that exist), read a page at a time."""
         with self._guard():
-            for got in self._pages(ids=ids, include=["documents", "metadatas"]):
-                yield from map(_record, got["ids"], got["documents"], got["metadatas"])
+            yield from self._records(ids=ids)
 
     def everything(self) -> Iterator[Record]:
         """Every record, a page at a time (offset paging)."""
         with self._guard():
-            for got in self._pages(include=["documents", "metadatas"]):
-                yield from map(_record, got["ids"], got["documents"], got["metadatas"])
+            yield from self._records()
 
     def current(self, doc_ids: Sequence[str]) -> set[str]:
         """Documents stored whole by the current extractor (their headline passage carries its
@@ -316,8 +317,7 @@ class Store:
     def records(self, kind: str) -> list[Record]:
         """Every record of a kind ("passage" or "statement")."""
         with self._guard():
-            pages = self._pages(where={"kind": kind}, include=["documents", "metadatas"])
-            return [r for got in pages for r in map(_record, got["ids"], got["documents"], got["metadatas"])]
+            return list(self._records(where={"kind": kind}))
 
     def nearest(
         self, vector: list[float], k: int, where: dict[str, Any] | None = None, count: int | None = None
