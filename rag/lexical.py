@@ -154,3 +154,16 @@ class Lexical:
             self.df(t) or (len(t) >= 7 and bool(self.searcher.terms_with_prefix("terms", t[:6], limit=1)))
             for t in terms(text)
         )
+
+    def resembles(self, text: str) -> bool:
+        """Every content word of text is in the library or one edit from a word that is (a typo:
+        "Eastprot" for "Eastport"); a word under five letters must be there as written."""
+        import tantivy
+
+        def near(t: str) -> bool:
+            if self.df(t) or len(t) < 5:
+                return bool(self.df(t))
+            q = tantivy.Query.fuzzy_term_query(self.index.schema, "terms", t, distance=1)
+            return bool(self.searcher.search(q, 1).hits)
+
+        return all(near(t) for t in terms(text))

@@ -55,6 +55,7 @@ class Known:
 
     people: PeopleIndex
     knows: Callable[[str], bool]  # the library mentions this word
+    resembles: Callable[[str], bool] | None = None  # … or a word one typo from it
     latest: str | None = None  # the newest article's date
     event: Callable[[str], str | None] | None = None  # the date the library gives an event
     embed: Callable[[list[str]], np.ndarray] | None = None  # for roles described in a question
@@ -64,6 +65,12 @@ def _sayish(t: Token) -> bool:
     """A verb that asks for someone's words or view (say, warn, call, think, react …)."""
     if t.pos_ not in ("VERB", "AUX") and t.dep_ != "ROOT":
         return False
+    if any(c.dep_ == "nsubj" and c.lemma_.lower() in vocabulary("reading_nouns") for c in t.children):
+        return False  # "What does the text say …": what the texts hold, not anyone's words
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children):  # passive: "X was described as",
+        return any(  # "… was called for holding" are about X; "X was quoted as saying" is X's words
+            _sayish(c) for c in t.subtree if c.i > t.i and c.dep_ in ("xcomp", "advcl", "pcomp", "ccomp")
+        )
     low = t.lower_
     return (
         low in forms("speech_verbs")
@@ -71,6 +78,11 @@ def _sayish(t: Token) -> bool:
         or t.lemma_.lower() in forms("speech_verbs")
         or t.lemma_.lower() in vocabulary("opinion_verbs")
     )
+
+
+def _asks_words(doc: Doc) -> bool:
+    """The question asks for someone's words or view: a verb of saying, or "X's statement"."""
+    return any(_sayish(t) or t.lower_ in vocabulary("view_nouns") for t in doc)
 
 
 def _head(doc: Doc, start: int, end: int) -> Token | None:
@@ -86,7 +98,8 @@ def _speaks(t: Token) -> bool:
         t = t.head
     if t.dep_ in ("nsubj", "nsubjpass") and _sayish(t.head):
         return True
-    if t.dep_ == "poss" and (
+    owner = t.dep_ == "poss" or (t.dep_ == "nmod" and any(c.dep_ == "case" for c in t.children))
+    if owner and (  # "X's view", "X's and Y's statements" (the first parsed as nmod)
         t.head.lower_ in vocabulary("view_nouns") or t.head.lemma_ in vocabulary("view_nouns")
     ):
         return True
@@ -114,12 +127,10 @@ def _kind(doc: Doc, text: str, speakers: int, names: list[str], groups: int) -> 
     """What kind of question it is, and what kind of answer it wants."""
     low = " ".join(_lead(doc)) if doc else text.lower()
     lead = _lead(doc)
-    wh = next((w for w in lead[:3] if w in _WH), None)  # a wh-word asks only near the start
-    says = (
-        any(_sayish(t) for t in doc)
-        or any(t.lower_ in vocabulary("view_nouns") for t in doc)
-        or "according to" in low
-    )
+    wh = next((w for w in lead[:3] if w in _WH), None)  # a wh-word asks near the start,
+    if wh is None and lead and lead[-1] in _WH:  # or last ("… can be traced to where?")
+        wh = lead[-1]
+    says = _asks_words(doc) or "according to" in low
     about_article = re.search(r"\b(?:the|this|that)\s+(?:article|report|story|piece)\b", low)
     if about_article and any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("metadata_words")):
         return "metadata", "none"
@@ -145,8 +156,10 @@ def _kind(doc: Doc, text: str, speakers: int, names: list[str], groups: int) -> 
         r"\breactions?\b|\bresponses?\b|\bhow\s+(?:was|were)\b.+\b(?:received|remembered)\b", low
     ):
         return "reactions", "quote"
-    if speakers and wh in ("when", "where"):  # "When did X announce …": a date, not their words
-        return "fact", _answer_type(low, wh)
+    if speakers and _answer_type(low, wh) in ("date", "place", "number"):
+        return "fact", _answer_type(
+            low, wh
+        )  # "When did X announce …", "How many … did X count": not their words
     if speakers and (says or re.match(r"^[^?]{0,60}?\bon\b", low)):
         return "what_said", "quote"
     if lead and lead[0] in _AUX and wh is None:
@@ -236,6 +249,8 @@ def _unknown(doc: Doc, matched: list[NameMatch], known: Known) -> list[str]:
             continue
         toks = [t.text for t in e if t.text[:1].isupper() and t.lower_ not in STOPWORDS]
         if toks and not known.knows(toks[-1]):
+            if known.resembles is not None and known.resembles(toks[-1]):
+                continue  # a misspelling of a word the library has: not "never mentioned"
             out.append(" ".join(toks))
     return out
 

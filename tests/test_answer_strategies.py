@@ -43,6 +43,14 @@ ARTICLES = [
         ],
     ),
     (
+        "Eastport opens its new library",
+        "2021-09-01",
+        [
+            "The new town library was designed by the architect Sara Holm. It opened on Friday "
+            "with a reading by local children.",
+        ],
+    ),
+    (
         "Rower Anna Lindqvist wins gold at the regatta",
         "2021-08-02",
         [
@@ -104,3 +112,42 @@ def test_who_is_a_person_typed_in_lower_case(pipe):  # type: ignore[no-untyped-d
     a = pipe.ask("who is anna lindqvist")
     assert not a.abstained
     assert "rower Anna Lindqvist" in _quotes(a)[0]
+
+
+def test_an_answer_split_over_two_sentences_is_cited_as_one(pipe):  # type: ignore[no-untyped-def]
+    """The question's words are in one sentence and the answer in the next ("It opened on
+    Friday"): the two are one quote, verified as one exact slice of the paragraph."""
+    a = pipe.ask("When did the library designed by Sara Holm open?")
+    assert not a.abstained
+    top = a.citations[0]
+    assert "designed by the architect Sara Holm. It opened on Friday" in top.quote
+    assert top.verified and len(top.quote.split()) <= 40
+
+
+def test_a_joined_pair_scores_with_the_sum_of_its_sentences_vectors():
+    """No model run for a pair: its vector is the normalised sum of its two sentences'."""
+    import numpy as np
+
+    from rag.answer.base import Evidence
+    from rag.answer.evidence import pairs
+    from rag.answer.scoring import Scorer
+    from rag.config import Settings
+    from rag.types import Passage
+
+    text = "The bridge was closed in May. It reopened in June."
+    p = Passage("p1", "d1", text, 0, len(text), 1)
+    one, two = Evidence(p, 0, 29, kind="text"), Evidence(p, 30, len(text), kind="text")
+    joined = pairs([one, two])
+    assert [e.quote for e in joined] == [text]
+    vecs = {one.quote: np.array([1.0, 0.0]), two.quote: np.array([0.0, 1.0])}
+    ran: list[str] = []
+    scorer = Scorer(
+        Settings(),
+        lambda q: np.array([1.0, 0.0]),
+        lambda ids: {},
+        lambda texts: (ran.extend(texts), np.array([vecs[t] for t in texts]))[1],
+        lambda t: 1.0,
+    )
+    got = scorer.vectors(joined)
+    assert np.allclose(got[0], np.array([1.0, 1.0]) / np.sqrt(2))
+    assert sorted(ran) == sorted([one.quote, two.quote])  # the halves, never the pair's text

@@ -237,3 +237,14 @@ def test_a_scoped_lexical_search_ranks_as_the_whole_index_filtered(tmp_path):
     got = view.lexical.search("NATO Ukraine said minister", 4, {seed})
     assert [i for i, _ in got] == [i for i, _ in want] and len(got) == 4
     assert view.lexical.search("NATO", 4, set()) == []
+
+
+def test_the_lexical_index_knows_a_word_one_typo_away(tmp_path):
+    """`resembles`: a word of the library misspelt by one edit (a swap counts as one) is
+    recognised; a word under five letters, or two edits away, is not."""
+    pipe = Pipeline(Settings(store_dir=tmp_path / "store"))
+    pipe.ingest([COUNCIL])
+    lex = pipe.library.view().lexical
+    assert lex.knows("February") and lex.resembles("February")
+    assert not lex.knows("Febraury") and lex.resembles("Febraury")
+    assert not lex.resembles("Fbebraury") and not lex.resembles("Zqxw")

@@ -77,6 +77,15 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ),
         # a date asked of a speaker is a fact, not their words
         ("When did Ortiz announce the tolls?", "fact", ("Lena Ortiz",), "date"),
+        # … and so are a place or a figure, the wh-word first or last
+        ("How many tolls did Ortiz think the bridge needed?", "fact", ("Lena Ortiz",), "number"),
+        ("Berg believes the strike can be traced to where?", "fact", ("Tomas Berg",), "place"),
+        # a passive subject is what is spoken of, not a speaker; the texts are not a speaker
+        ("Why was Marco Ruiz called a traitor?", "fact", (), "cause"),
+        ("What was Ortiz quoted as saying about the tolls?", "what_said", ("Lena Ortiz",), "quote"),
+        ("How many tolls does the text say the bridge has?", "fact", (), "number"),
+        # the first of two owners parsed as a modifier is still a side
+        ("How did Ortiz's and Berg's statements differ?", "compare", ("Lena Ortiz", "Tomas Berg"), "quote"),
     ],
 )
 def test_question_table(question, kind, speakers, answer_type):
@@ -126,6 +135,20 @@ def test_a_description_matched_where_the_speaker_is_quoted():
 def test_a_person_never_quoted_and_a_name_never_mentioned():
     assert _read("What did Pablo Quiroga say about the strike?").unquoted == ("Pablo Quiroga",)
     assert _read("What did Olga Petrenko say about the strike?").unknown == ("Olga Petrenko",)
+
+
+def test_a_misspelt_word_of_the_library_is_not_an_unknown_name():
+    """One edit from a word the library has ("Eastprot") is a typo, not a name it never
+    mentions; a short or distant one still is."""
+    words = WORDS | {"eastport"}
+    near = {"eastprot": "eastport"}
+    known = Known(
+        PeopleIndex(CAST, lambda w: w.lower() in words),
+        lambda w: w.lower() in words,
+        resembles=lambda w: near.get(w.lower(), w.lower()) in words,
+    )
+    assert read_question("What happened at the Eastprot harbour?", [], known).unknown == ()
+    assert read_question("What happened at the Westhaven harbour?", [], known).unknown == ("Westhaven",)
 
 
 def test_measure_of_a_number_question():

@@ -34,6 +34,7 @@ class Evidence:
     cos: float = 0.0
     cov: float = 0.0
     fit: float = 0.0  # 1.0 when the span holds the kind of answer asked for (a number, a place …)
+    joins: int = 0  # two sentences cited as one: where the second begins (0: one span)
 
     @property
     def quote(self) -> str:

@@ -20,6 +20,7 @@ from rag.view import LibraryView, StoredStatement
 
 SHORT_QUOTE_WORDS = 3  # a quoted fragment this short is cited with its whole sentence
 NARRATION_WORDS = 8  # words outside its quotes for a sentence to be a candidate of its own
+PAIR_WORDS = 40  # two neighbouring sentences are one more candidate when together this short
 
 
 def from_statement(lib: LibraryView, s: StoredStatement) -> Evidence | None:
@@ -72,6 +73,37 @@ def sentences(lib: LibraryView, hits: Sequence[RetrievedPassage]) -> list[Eviden
             kind = "reported" if near else ("headline" if p.paragraph == 0 else "text")
             out.append(Evidence(p, a, b, speakers, role, kind, context=p.text[a:b], before=prev))
             prev = p.text[a:b]
+    return out
+
+
+def pairs(evs: Sequence[Evidence]) -> list[Evidence]:
+    """Each two neighbouring narration sentences of a paragraph, as one more candidate: an answer
+    is often split between a sentence and the one continuing it ("The ferry left Eastport at
+    dawn. It reached Valmark two days later."). Only short pairs: a quote stays a quote."""
+    out: list[Evidence] = []
+    for a, b in zip(evs, evs[1:]):
+        if (
+            a.kind == b.kind
+            and a.kind in ("text", "headline")
+            and a.passage.passage_id == b.passage.passage_id
+            and a.end <= b.start
+            and not a.passage.text[a.end : b.start].strip()
+            and len(a.passage.text[a.start : b.end].split()) <= PAIR_WORDS
+        ):
+            text = a.passage.text[a.start : b.end]
+            speakers = tuple(dict.fromkeys(a.speakers + b.speakers))
+            out.append(
+                Evidence(
+                    a.passage,
+                    a.start,
+                    b.end,
+                    speakers,
+                    kind=a.kind,
+                    context=text,
+                    before=a.before,
+                    joins=b.start,
+                )
+            )
     return out
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rag.answer.base import Context, Draft, Evidence
 from rag.answer.common import rank
-from rag.answer.evidence import date_of, sentences, statements_of
+from rag.answer.evidence import date_of, pairs, sentences, statements_of
 from rag.types import RetrievedPassage
 
 
@@ -52,8 +52,10 @@ def _apart(evs: list[Evidence]) -> list[Evidence]:
 
 
 def _candidates(ctx: Context, hits: list[RetrievedPassage]) -> list[Evidence]:
-    """The hits' sentences; for "why did X …", X's own statements too (their explanation)."""
+    """The hits' sentences and short pairs of them; for "why did X …", X's own statements too
+    (their explanation)."""
     evs = sentences(ctx.lib, hits)
+    evs += pairs(evs)
     if ctx.intent.answer_type == "cause":
         people = set(ctx.intent.speakers) | set(ctx.intent.entities)
         evs += [e for e in statements_of(ctx.lib, ctx.statements) if people & set(e.speakers)]

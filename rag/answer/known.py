@@ -72,6 +72,7 @@ def known_for(lib: LibraryView, embed: Callable[[list[str]], np.ndarray] | None)
     known = Known(
         people=PeopleIndex(people, lib.lexical.knows, context),
         knows=lib.lexical.knows,
+        resembles=lib.lexical.resembles,
         latest=max(dates) if dates else None,
         event=_event_dates(lib),
         embed=embed,

@@ -42,10 +42,17 @@ def _numbers(low: str) -> list[str]:
     text = re.sub(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", " ", low)
     found = [m.group(0) for m in re.finditer(r"(?<![\w-])[$€£¥]?\d[\d,.]*%?(?![\w-])", text)]
     found = [n for n in found if not _YEAR.match(n.strip(".,"))]
-    return found + [w for w in re.findall(r"[a-z-]+", text) if w in _NUMBER_WORDS]
+    return found + [w for w in re.findall(r"[a-z]+", text) if w in _NUMBER_WORDS]  # "six-time" too
 
 
 _NUMBER_WORDS = vocabulary("number_words") - {"one", "first", "second", "last", "third", "quarter", "half"}
+
+
+def _halves(e: Evidence) -> list[Evidence]:
+    if not e.joins:
+        return [e]
+    first_end = e.start + len(e.passage.text[e.start : e.joins].rstrip())
+    return [replace(e, end=first_end, joins=0), replace(e, start=e.joins, joins=0)]
 
 
 class Scorer:
@@ -67,7 +74,23 @@ class Scorer:
         self._lock = threading.Lock()
 
     def vectors(self, evs: Sequence[Evidence]) -> np.ndarray:
-        """Vectors of candidate quotes: from this process's cache, else the store, else the model
+        """Vectors of candidate quotes; two sentences cited as one have the normalised sum of
+        theirs (what mean pooling over both would give, without running the model)."""
+        flat = [h for e in evs for h in _halves(e)]
+        vecs = self._vectors(flat)
+        out, at = [], 0
+        for e in evs:
+            if e.joins:
+                v = vecs[at] + vecs[at + 1]
+                out.append(v / (np.linalg.norm(v) or 1.0))
+                at += 2
+            else:
+                out.append(vecs[at])
+                at += 1
+        return np.asarray(out)
+
+    def _vectors(self, evs: Sequence[Evidence]) -> np.ndarray:
+        """Vectors of single spans: from this process's cache, else the store, else the model
         (derived data only: losing the cache changes nothing but speed)."""
         keys = [quote_id(e.passage.passage_id, e.quote) for e in evs]
         with self._lock:
