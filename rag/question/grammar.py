@@ -1,0 +1,194 @@
+"""The grammar of a question, read from its spaCy parse: which verbs ask for someone's words
+("say", "warn", "react"; not a passive "was described as", not "the text says"), which tokens
+name a speaker rather than the topic, what kind of question it is and what kind of answer it
+wants (where -> place, how many -> number, why -> cause …), what a number counts, which
+metadata field is asked for. Part of question reading (rag/question/__init__.py builds the
+Intent from these). Non-goals: names, people and the library (the package's __init__).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from rag.lexicon import forms
+from rag.lexicon import words as vocabulary
+from rag.types import AnswerType, IntentKind
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+WH = {"what", "who", "whom", "whose", "when", "where", "why", "how", "which"}
+AUX = frozenset("did does do is was were are has have had can could will would should".split())
+
+
+def sayish(t: Token) -> bool:
+    """A verb that asks for someone's words or view (say, warn, call, think, react …)."""
+    if t.pos_ not in ("VERB", "AUX") and t.dep_ != "ROOT":
+        return False
+    if any(c.dep_ == "nsubj" and c.lemma_.lower() in vocabulary("reading_nouns") for c in t.children):
+        return False  # "What does the text say …": what the texts hold, not anyone's words
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children):  # passive: "X was described as",
+        return any(  # "… was called for holding" are about X; "X was quoted as saying" is X's words
+            sayish(c) for c in t.subtree if c.i > t.i and c.dep_ in ("xcomp", "advcl", "pcomp", "ccomp")
+        )
+    low = t.lower_
+    return (
+        low in forms("speech_verbs")
+        or low in forms("quote_verbs")
+        or t.lemma_.lower() in forms("speech_verbs")
+        or t.lemma_.lower() in vocabulary("opinion_verbs")
+    )
+
+
+def asks_words(doc: Doc) -> bool:
+    """The question asks for someone's words or view: a verb of saying, or "X's statement"."""
+    return any(sayish(t) or t.lower_ in vocabulary("view_nouns") for t in doc)
+
+
+def head_of(doc: Doc, start: int, end: int) -> Token | None:
+    toks = [t for t in doc if start <= t.idx < end]
+    return next(
+        (t for t in toks if not (start <= t.head.idx < end) or t.head is t), toks[-1] if toks else None
+    )
+
+
+def speaks(t: Token) -> bool:
+    """The token names someone asked about as a speaker, not as the topic."""
+    while t.dep_ in ("compound", "flat", "conj", "appos") and t.head is not t:
+        t = t.head
+    if t.dep_ in ("nsubj", "nsubjpass") and sayish(t.head):
+        return True
+    owner = t.dep_ == "poss" or (t.dep_ == "nmod" and any(c.dep_ == "case" for c in t.children))
+    if owner and (  # "X's view", "X's and Y's statements" (the first parsed as nmod)
+        t.head.lower_ in vocabulary("view_nouns") or t.head.lemma_ in vocabulary("view_nouns")
+    ):
+        return True
+    if t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ == "according":
+        return True
+    return False
+
+
+def lead_words(doc: Doc) -> list[str]:
+    return [t.lower_ for t in doc if not t.is_punct and t.lower_ not in ("and", "so", "but", "then")]
+
+
+_WHO_IS = [  # (pattern, answer type): who someone is, or whom they work for
+    (r"^(?:who|what)\s+(?:is|was|are)\s+[^,;]+?$", "description"),
+    (r"\b(?:role|job|position|title)\s+of\b|\bwhat\s+(?:does|did)\s+(?P<who>.+)\s+do$", "description"),
+    (r"\bwho\s+(?:does|did|do)\b.+\b(?:work|works|write|report)\s+(?:for|at)\b", "organisation"),
+    (
+        r"\b(?:which|what)\s+\w+\s+(?:does|did)\b.+\b(?:work|run|lead|head|represent|belong)\w*\b",
+        "organisation",
+    ),
+]
+
+
+def kind_of(
+    doc: Doc, text: str, speakers: int, names: list[str], groups: int
+) -> tuple[IntentKind, AnswerType]:
+    """What kind of question it is, and what kind of answer it wants."""
+    low = " ".join(lead_words(doc)) if doc else text.lower()
+    lead = lead_words(doc)
+    wh = next((w for w in lead[:3] if w in WH), None)  # a wh-word asks near the start,
+    if wh is None and lead and lead[-1] in WH:  # or last ("… can be traced to where?")
+        wh = lead[-1]
+    says = asks_words(doc) or "according to" in low
+    about_article = re.search(r"\b(?:the|this|that)\s+(?:article|report|story|piece)\b", low)
+    if about_article and any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("metadata_words")):
+        return "metadata", "none"
+    for pattern, answer in _WHO_IS:
+        m = re.search(pattern, low)
+        if m and "who" in m.groupdict() and m.group("who") and m.group("who") not in names:
+            continue  # "What did the court order the company to do?" asks about events, not who someone is
+        if names and not (says and answer == "description") and m:
+            if not low.startswith("what") or answer != "description" or len(lead) <= 5 or " do" in low:
+                return "who_is", answer  # type: ignore[return-value]
+    if wh == "who" and any(
+        t.lower_ == "who" and t.dep_ in ("nsubj", "nsubjpass") and sayish(t.head) for t in doc
+    ):
+        return "who_said", "person"
+    compares = is_comparison(low)
+    if compares and speakers + groups >= 2:
+        return "compare", "quote"
+    if any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("change_words")):
+        return "change", "quote"
+    if groups and not speakers and (says or compares or "reaction" in low):
+        return "reactions", "quote"
+    if not speakers and re.search(
+        r"\breactions?\b|\bresponses?\b|\bhow\s+(?:was|were)\b.+\b(?:received|remembered)\b", low
+    ):
+        return "reactions", "quote"
+    if speakers and answer_type_of(low, wh) in ("date", "place", "number"):
+        return "fact", answer_type_of(
+            low, wh
+        )  # "When did X announce …", "How many … did X count": not their words
+    if speakers and (says or re.match(r"^[^?]{0,60}?\bon\b", low)):
+        return "what_said", "quote"
+    if lead and lead[0] in AUX and wh is None:
+        return "yes_no", "yes_no"
+    return "fact", answer_type_of(low, wh)
+
+
+def answer_type_of(low: str, wh: str | None) -> AnswerType:
+    if re.search(r"\bhow\s+(?:many|much|long|far|old|big|large|high)\b|\bby\s+how\s+much\b", low):
+        return "number"
+    if re.search(r"\bwhat\s+(?:\w+\s+){0,3}?(?:percentage|share|number|amount|proportion|figure|sum)\b", low):
+        return "number"
+    measures = "|".join(re.escape(w) for w in vocabulary("measure_nouns"))
+    if re.search(rf"^(?:what|which)\s+(?:\w+\s+){{0,3}}?(?:{measures})\b", low):
+        return "number"
+    if wh == "when" or re.search(r"\bwhat\s+(?:date|year|day|month|time)\b", low):
+        return "date"
+    places = "|".join(vocabulary("place_words"))
+    if wh == "where" or re.search(rf"\b(?:which|what)\s+(?:{places})\b", low):
+        return "place"
+    orgs = "|".join(vocabulary("org_question_words"))
+    if re.search(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{orgs})\b", low):
+        return "organisation"
+    if wh == "why" or re.search(
+        r"\bwhat\s+(?:caused|led\s+to|prompted)\b|\bfor\s+what\s+reason\b|\bhow\s+did\s+\S+\s+explain\b", low
+    ):
+        return "cause"
+    if wh in ("who", "whom", "whose"):
+        return "person"
+    return "none"
+
+
+def measure_of(low: str) -> str | None:
+    """What a number answer counts: "how many people" -> people; a rate -> percent; "how much
+    … spend" -> money."""
+    if re.search(r"\b(?:percentage|percent|rate|share|proportion)\b", low):
+        return "percent"
+    if re.search(r"\bhow\s+much\b", low) and re.search(
+        r"\b(?:spend|spent|cost|costs|pay|paid|raise|raised|worth|budget|fund|funds|price)\b", low
+    ):
+        return "money"
+    return None
+
+
+def counted(doc: Doc) -> str | None:
+    """The noun "how many" counts ("How many flu vaccine doses …" -> doses)."""
+    for t in doc:
+        if (
+            t.lower_ == "many"
+            and t.i > 0
+            and doc[t.i - 1].lower_ == "how"
+            and t.head.pos_ in ("NOUN", "PROPN")
+        ):
+            return t.head.lower_
+    return None
+
+
+def is_comparison(text: str) -> bool:
+    low = text.lower()
+    return any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("compare_words"))
+
+
+def field_of(text: str) -> str:
+    low = text.lower()
+    if re.search(r"\b(?:author|byline|wrote|writer)\b", low):
+        return "author"
+    if re.search(r"\b(?:outlet|agency|wire|supplied|source|newspaper|publisher)\b", low):
+        return "outlet"
+    return "published"
