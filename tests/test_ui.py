@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from rag.types import Answer, Citation, Passage, RetrievedPassage, Scope
-from rag.ui import (
+from rag.ui_render import (
     NO_SOURCE,
     answer_from_json,
     citation_choices,
