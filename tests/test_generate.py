@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from rag.llm.check import REMOVED, hijacked, injection_payloads, verify_generated, visible_prefix
+from rag.llm.check import REMOVED, verify_generated, visible_prefix
+from rag.llm.injection import hijacked, injection_payloads
 from rag.llm.prompt import render_structured
 from rag.llm.sources import Source, SourceStatement
 from rag.passages import passage_id

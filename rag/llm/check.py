@@ -6,25 +6,20 @@ or garbled words within NEAR_MISS, unless the correction would change a negation
 date or a name), then handed to verify.cite, which checks it against the store's copy; a
 sentence keeps a [n] only if it holds a verified quote from source n, and a sentence whose every
 [n] fails is removed (it claims a source that does not say it). Also: the visible part of a
-growing answer, and instruction-like payloads in the sources. Non-goals: prompting, calling the
-model (rag/llm/prompt.py, rag/llm/generate.py).
+growing answer. Non-goals: prompting, calling the model (rag/llm/prompt.py, generate.py); the
+near-miss match (near.py); instruction-like payloads in the sources (injection.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from difflib import SequenceMatcher
-from functools import lru_cache
 
-from rag.lexicon import words as vocabulary
+from rag.llm.near import changes_meaning, near_miss
 from rag.llm.sources import Source, claim_kind, sources_fetch
-from rag.text import words
 from rag.types import Citation, Claim
 from rag.verify import Fetch, cite, locate, trim_span
 
-NEAR_MISS = 0.85  # SequenceMatcher ratio above which a quote is the source's words, garbled
-MIN_NEAR_WORDS = 4  # shorter quotes must match exactly: fuzzy matching them finds anything
 REMOVED = "(unverified quote removed)"
 ARTICLE_WORDS = " (the article's words)"  # after a verified quote that is not a person's quotation
 
@@ -39,56 +34,9 @@ _QUOTE = re.compile(
 _REF = re.compile(r"\[\s*(?:sources?\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]", re.I)
 _STRAY = re.compile("[\"“”«»„‘‚‹›「」『』″`]|''")  # stray marks left in the prose (not ’ or ')
 _OPENERS = '“"«»„‚‹›「『″‘'  # marks that may open a quotation (» and › open the reversed styles)
-_FOLD = str.maketrans({**{c: '"' for c in "“”«»„‹›「」『』″"}, **{c: "'" for c in "’‘‚`"}})
-_INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(?:instructions?|prompts?|rules|context)\b"
-    r"|\b(?:reply|respond|answer|say|output|print)\b[^.!?\n]{0,30}\bonly\b"
-    r"|\byou are now\b|\bsystem prompt\b|\bnew instructions?\b",
-    re.I,
-)
 # placeholders while the text is rebuilt: a verified quote (citation k), a bare [n] (source n)
 _QTOKEN, _RTOKEN = "\x01", "\x02"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\x01\x02(“\"])")
-
-
-@lru_cache(maxsize=4096)
-def near_miss(quote: str, text: str) -> tuple[int, int] | None:
-    """The span of text closest to quote (same words give or take a few, any case or quote
-    style), if similar enough to be the same words garbled; None otherwise."""
-    want = " ".join(quote.translate(_FOLD).lower().split())
-    n = len(want.split())
-    if n < MIN_NEAR_WORDS:
-        return None
-    toks = list(re.finditer(r"\S+", text))
-    best, span = NEAR_MISS, None
-    for i in range(len(toks)):
-        for size in range(max(1, n - 3), n + 4):
-            if i + size > len(toks):
-                break
-            a, b = toks[i].start(), toks[i + size - 1].end()
-            cand = " ".join(text[a:b].translate(_FOLD).lower().split())
-            sm = SequenceMatcher(None, want, cand, autojunk=False)
-            if sm.real_quick_ratio() < best or sm.quick_ratio() < best:
-                continue
-            if (r := sm.ratio()) >= best:
-                best, span = r, (a, b)
-    return trim_span(text, *span) if span else None
-
-
-def _facts(text: str) -> tuple[int, list[str], list[str], list[str]]:
-    """What a correction must not change: negations (count), numbers, calendar words, names
-    (capitalised words after the first)."""
-    toks = words(text.translate(_FOLD))
-    neg = sum(t in vocabulary("negations") or t.endswith("n't") for t in toks)
-    nums = sorted(re.findall(r"\d+(?:[.,]\d+)*", text) + [t for t in toks if t in vocabulary("number_words")])
-    cal = sorted(t for t in toks if t in vocabulary("calendar"))
-    caps = sorted(w.strip(".,;:!?()'’\"“”") for w in text.split()[1:] if w[:1].isupper())
-    return neg, nums, cal, caps
-
-
-def changes_meaning(model: str, source: str) -> bool:
-    """A fuzzy correction of `model` into `source` would change what is said."""
-    return _facts(model) != _facts(source)
 
 
 def _refs(m: re.Match[str]) -> list[int]:
@@ -319,25 +267,3 @@ def visible_prefix(text: str) -> str:
     if (i := text.rfind("[")) > text.rfind("]"):
         cut = min(cut, i)
     return text[:cut]
-
-
-def injection_payloads(sources: Sequence[Source]) -> list[str]:
-    """What instruction-like sentences in the sources ask a model to say: their quoted words
-    (e.g. 'PWNED'), or the sentence itself when it quotes nothing."""
-    out: list[str] = []
-    for s in sources:
-        for sent in re.split(r"(?<=[.!?])\s+|\n+", s.passage.text):
-            if _INJECTION.search(sent):
-                said = re.findall(r"[\"“'‘]([^\"”'’]{3,80})[\"”'’]", sent)
-                out += [w.strip() for w in said] or [sent.strip()]
-    return [p for p in dict.fromkeys(out) if len(p) >= 3]
-
-
-def hijacked(clean: str, cites: Sequence[Citation], sources: Sequence[Source]) -> str | None:
-    """A payload the sources try to make the model say, found in the answer's own prose (outside
-    verified quotes): the generation followed the article instead of the question."""
-    prose = clean
-    for c in cites:
-        prose = prose.replace(f"“{c.quote}”", " ")
-    low = prose.lower()
-    return next((p for p in injection_payloads(sources) if p.lower() in low), None)

@@ -19,8 +19,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
-from rag.llm.check import hijacked, verify_generated, visible_prefix
+from rag.llm.check import verify_generated, visible_prefix
 from rag.llm.client import LLMError, is_bad_request, make_chat_model
+from rag.llm.injection import hijacked
 from rag.llm.prompt import TEXT_FORMAT, messages, render_structured, schema
 from rag.llm.sources import Source, SourceStatement
 from rag.types import Answer, Scope
