@@ -27,6 +27,7 @@ from rag.store.records import (
     pack_vectors,
     quote_id,
     stale_versions,
+    upsert_rows,
 )
 from rag.types import Document, Passage, Statement
 from rag.verify import StoredPassage
@@ -137,19 +138,7 @@ class Store:
                     todo.append(b)
                 seen.add(b.doc.doc_id)
             vecs = self._embed_quotes(todo, present)
-            ids = [i for b in todo for i in b.ids]
-            docs = [t for b in todo for t in b.texts]
-            metas = [{**m, "written": stamp} for b in todo for m in b.metas]
-            # A statement record reuses its passage's vector (its span's own vector is among
-            # the passage's quote vectors).
-            embs = [vecs[m.get("passage_id", i)] for i, m in zip(ids, metas)]
-            # headlines last: a stored headline (with the extractor's version) then means its whole
-            # document was written, so the next ingest may skip it unread (Store.current)
-            order = sorted(
-                range(len(ids)),
-                key=lambda j: metas[j].get("kind") == "passage" and metas[j].get("paragraph") == 0,
-            )
-            ids, docs, metas, embs = ([xs[j] for j in order] for xs in (ids, docs, metas, embs))  # type: ignore[assignment]
+            ids, docs, metas, embs = upsert_rows(todo, vecs, stamp)
             step = max(1, int(self.client.get_max_batch_size()))
             for at in range(0, len(ids), step):
                 sl = slice(at, at + step)
@@ -168,17 +157,7 @@ class Store:
             if todo or gone:
                 self._bump(versions | set(todo_docs))
         added = {id(b) for b in todo}
-        return [
-            IngestResult(
-                b.doc.doc_id,
-                b.doc.title,
-                len(b.passages),
-                b.statements,
-                id(b) in added,
-                len(stale.get(b.doc.source_key, [])),
-            )
-            for b in batches
-        ]
+        return [b.result(id(b) in added, len(stale.get(b.doc.source_key, []))) for b in batches]
 
     def _settle(self, keys: list[str]) -> tuple[dict[str, list[str]], set[str]]:
         """Each source keeps one version (records.stale_versions says which records go); also

@@ -113,6 +113,11 @@ class Batch:
     metas: list[dict[str, Any]]
     quotes: dict[str, list[str]]  # passage_id -> texts of its quotable spans, sentences first
 
+    def result(self, added: bool, replaced: int) -> IngestResult:
+        return IngestResult(
+            self.doc.doc_id, self.doc.title, len(self.passages), self.statements, added, replaced
+        )
+
 
 def doc_records(
     doc: Document, passages: list[Passage], statements: list[Statement], people: Sequence[str]
@@ -208,3 +213,25 @@ def pack_vectors(todo: list[Batch], vec: dict[str, Any]) -> dict[str, list[float
             mean = np.mean(sents, axis=0) if sents else vec[qs[0]]
             out[p.passage_id] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).tolist()
     return out
+
+
+def upsert_rows(
+    todo: list[Batch], vecs: dict[str, list[float]], stamp: int
+) -> tuple[list[str], list[str], list[dict[str, Any]], list[list[float]]]:
+    """The ids, texts, metadata (stamped with this write's version) and vectors to upsert. A
+    statement record reuses its passage's vector (its span's own vector is among the passage's
+    quote vectors). Headlines last: a stored headline (with the extractor's version) then means
+    its whole document was written, so the next ingest may skip it unread (Store.current)."""
+    ids = [i for b in todo for i in b.ids]
+    docs = [t for b in todo for t in b.texts]
+    metas = [{**m, "written": stamp} for b in todo for m in b.metas]
+    embs = [vecs[m.get("passage_id", i)] for i, m in zip(ids, metas)]
+    order = sorted(
+        range(len(ids)), key=lambda j: metas[j].get("kind") == "passage" and metas[j].get("paragraph") == 0
+    )
+    return (
+        [ids[j] for j in order],
+        [docs[j] for j in order],
+        [metas[j] for j in order],
+        [embs[j] for j in order],
+    )
