@@ -129,8 +129,12 @@ class Resolver:
         for e in people:
             if (name := name_of(e)) is not None:
                 found.append((e.start, self.full.get(surname_key(name), name)))
-        for t in core:  # a known person the tagger mislabelled ("Ortiz" as a product)
-            if t.i not in covered and t.pos_ == "PROPN" and (known := self.person_named(t.text)):
+        for t in core:  # a known person the tagger mislabelled ("Ortiz" as a product) …
+            if t.i in covered or t.pos_ != "PROPN" or t.ent_type_ in ORG_LABELS:
+                continue
+            if t.dep_ == "compound" and t.head.lemma_.lower() in vocabulary("person_nouns"):
+                continue  # … not the employer before a role ("Valmark coach Erik Dahl")
+            if known := self.person_named(t.text):
                 found.append((t.i, known))
         names = list(dict.fromkeys(n for _, n in sorted(found)))
         before = head.doc[people[0].start - 1] if people and people[0].start > 0 else None
@@ -141,6 +145,8 @@ class Resolver:
             and before.lemma_.lower() in vocabulary("org_nouns")
         ):
             return Speaker(tuple(names), "organisation")  # "Norwegian daily Dagposten": a newspaper
+        if len(names) == 1 and " " not in names[0] and names[0] in {n for _, n in self.orgs}:
+            return Speaker((names[0],), "organisation")  # "Valmark said": a club the text also tags as one
         if names:
             role = role_of(people[0]) if len(names) == 1 and people else None
             if role is None and len(names) == 1:

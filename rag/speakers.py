@@ -85,6 +85,9 @@ class Cast(Resolver):
                 continue
             for m in re.finditer(rf"((?:[A-ZÀ-Þ][\w’'.-]*\s+){{1,2}}){re.escape(short)}(?![\w-])", self.text):
                 given = [w for w in m.group(1).split()]
+                ends = [i for i, w in enumerate(given) if len(w) > 2 and w.endswith(".")]
+                if ends:  # "… Premier League. Ortiz said": a sentence ended, not a given name
+                    given = given[ends[-1] + 1 :]
                 while given and (given[0].lower().rstrip(".") in stop or given[0].lower() in stop):
                     given = given[1:]
                 if given and all(g.lower().rstrip(".") not in stop for g in given):

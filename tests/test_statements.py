@@ -297,6 +297,23 @@ def test_speakers_of_quotes(paras: list[str], expected: list[tuple[str, str]]):
         assert s.speaker == speaker, (fragment, s.speaker)
 
 
+def test_a_club_tagged_as_a_person_is_neither_completed_across_a_sentence_nor_a_second_speaker():
+    """A wide-set article (tests/data/wikinews_2020_2021, CC BY 2.5) where the tagger reads the
+    club once as a person: the word ending the sentence before ("… Premier League.") is not
+    its given name, the club the text also tags as an organisation speaks as one, and the club
+    before an owner's title ("Chelsea owner Roman Abramovich") is not a second speaker."""
+
+    path = (
+        DATA
+        / "wikinews_2020_2021"
+        / "articles"
+        / "2021-01-28-football-chelsea-sacks-frank-lampard-as-club-s-manager.md"
+    )
+    got = [(s.speaker, s.speaker_type) for s in extract_statements(load_path(path)) if s.kind == "direct"]
+    assert got and all("." not in (name or "") for name, _ in got), got
+    assert ("Roman Abramovich", "person") in got and ("Chelsea", "organisation") in got
+
+
 def test_unclosed_quote_ends_at_its_paragraph():
     got = extract_statements(
         _doc(

@@ -125,12 +125,13 @@ def _described_speakers(
         lemma = t.lemma_.lower()
         left, right = doc[t.left_edge.i], doc[t.right_edge.i] if t.dep_ == "nsubj" else t
         span = (left.idx, right.idx + len(right.text))
-        if t.lower_ in vocabulary("group_words") or (
-            t.tag_ in ("NNS", "NNPS") and lemma in vocabulary("person_nouns")
-        ):
+        plural = t.tag_ in ("NNS", "NNPS")
+        one = not plural and any(c.lower_ in ("the", "this", "that") for c in t.lefts)  # "the expert"
+        group_word = t.lower_ in vocabulary("group_words")
+        if (group_word and not one) or (plural and lemma in vocabulary("person_nouns")):
             groups.append(text[span[0] : t.idx + len(t.text)])
             spans.append(span)
-        elif lemma in vocabulary("person_nouns") or lemma in vocabulary("org_nouns"):
+        elif lemma in vocabulary("person_nouns") or lemma in vocabulary("org_nouns") or group_word:
             when = time_scope(text, known.latest, known.event)
             if (hit := known.people.by_role(text[span[0] : span[1]], known.embed, when)) is not None:
                 speakers.append(hit[0])
