@@ -58,6 +58,7 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("What did the harbour expert say?", "fact", (), "none"),
         ("Did the union accept the offer?", "yes_no", (), "yes_no"),
         ("How many people crossed the bridge?", "fact", (), "number"),
+        ("How cold does the harbour get in winter?", "fact", (), "number"),
         ("Where did the strike start?", "fact", (), "place"),
         ("When did the strike start?", "fact", (), "date"),
         ("Why was the bridge closed?", "fact", (), "cause"),

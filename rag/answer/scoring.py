@@ -37,10 +37,10 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 
 
 def _numbers(low: str) -> list[str]:
-    """Figures in a text: standalone numbers and number words, not years, days of a date or the
-    digits of a name ("G7", "A-320")."""
+    """Figures in a text: standalone numbers (negative ones too: "-90 °C") and number words, not
+    years, days of a date or the digits of a name ("G7", "A-320")."""
     text = re.sub(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", " ", low)
-    found = [m.group(0) for m in re.finditer(r"(?<![\w-])[$€£¥]?\d[\d,.]*%?(?![\w-])", text)]
+    found = [m.group(0) for m in re.finditer(r"(?<![\w-])(?:[-−](?=\d))?[$€£¥]?\d[\d,.]*%?(?![\w-])", text)]
     found = [n for n in found if not _YEAR.match(n.strip(".,"))]
     return found + [w for w in re.findall(r"[a-z]+", text) if w in _NUMBER_WORDS]  # "six-time" too
 

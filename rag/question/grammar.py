@@ -131,7 +131,8 @@ def kind_of(
 
 
 def answer_type_of(low: str, wh: str | None) -> AnswerType:
-    if re.search(r"\bhow\s+(?:many|much|long|far|old|big|large|high)\b|\bby\s+how\s+much\b", low):
+    measured = "|".join(sorted(vocabulary("measure_adjectives")))
+    if re.search(rf"\bhow\s+(?:{measured})\b|\bby\s+how\s+much\b", low):
         return "number"
     if re.search(r"\bwhat\s+(?:\w+\s+){0,3}?(?:percentage|share|number|amount|proportion|figure|sum)\b", low):
         return "number"
