@@ -1,6 +1,7 @@
 """Reactions and perspectives: who said what on a topic — one line per speaker (their statement
 closest to the topic), across the articles that are about it, by date. "Experts" and "analysts"
-are the people the articles introduce with a role."""
+are the people the articles introduce with a role; the people whose words or acts are the topic
+("reactions to X's plan") are not among the reactions."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ def reactions(ctx: Context) -> Draft | None:
     q = topic(ctx)
     docs = set(topical_docs(ctx, q)) or {h.passage.doc_id for h in ctx.hits[:3]}
     evs = [e for e in statements_of(ctx.lib, ctx.statements) if e.passage.doc_id in docs]
+    # "reactions to X's plan": X's own words are what is reacted to, not a reaction
+    evs = [e for e in evs if not set(e.speakers) & set(ctx.intent.entities)] or evs
     if any(
         re.search(r"\b(?:experts?|analysts?|specialists|scholars|observers)\b", g, re.I)
         for g in ctx.intent.groups
