@@ -161,8 +161,10 @@ class Lexical:
         import tantivy
 
         def near(t: str) -> bool:
-            if self.df(t) or len(t) < 5:
-                return bool(self.df(t))
+            if self.df(t):
+                return True
+            if len(t) < 5:
+                return False
             q = tantivy.Query.fuzzy_term_query(self.index.schema, "terms", t, distance=1)
             return bool(self.searcher.search(q, 1).hits)
 

@@ -121,15 +121,14 @@ def kind_of(
         low,
     ):
         return "reactions", "quote"
-    if speakers and answer_type_of(low, wh) in ("date", "place", "number"):
-        return "fact", answer_type_of(
-            low, wh
-        )  # "When did X announce …", "How many … did X count": not their words
+    asked = answer_type_of(low, wh)
+    if speakers and asked in ("date", "place", "number"):  # "When did X announce …": not their words
+        return "fact", asked
     if speakers and (says or re.match(r"^[^?]{0,60}?\bon\b", low)):
         return "what_said", "quote"
     if lead and lead[0] in AUX and wh is None:
         return "yes_no", "yes_no"
-    return "fact", answer_type_of(low, wh)
+    return "fact", asked
 
 
 def answer_type_of(low: str, wh: str | None) -> AnswerType:
