@@ -141,6 +141,7 @@ class OnnxEmbeddings(Embeddings):
         self.tok.no_padding()
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()  # one run at a time: the session already uses every core
 

@@ -80,6 +80,40 @@ def test_one_bad_file_does_not_stop_the_ingest(tmp_path, fresh_settings):
     assert pipe.stats()["documents"] == 1
 
 
+def test_sentence_vectors_computed_during_the_parse_are_the_ones_stored(tmp_path, monkeypatch):
+    """Ingest embeds the sentences while the parser reads (rag/ingest.py): the stored vectors
+    are those an ingest without it stores, each text is embedded once, and a failure of that
+    early start costs nothing but time."""
+    import numpy as np
+
+    import rag.ingest
+
+    def ingest(where: str, prefetch: int, fail: bool = False) -> tuple[dict[str, object], list[str]]:
+        monkeypatch.setattr(rag.ingest, "PREFETCH_TEXTS", prefetch)
+        pipe = Pipeline(Settings(store_dir=tmp_path / where))
+        seen: list[str] = []
+        inner = pipe.store.embeddings.embed_documents
+
+        def embed(texts: list[str]) -> list[list[float]]:
+            if fail and len(texts) > 1 and not seen:
+                seen.append("")  # the early start fails once
+                raise RuntimeError("model gone away")
+            seen.extend(texts)
+            return inner(texts)
+
+        monkeypatch.setattr(pipe.store.embeddings, "embed_documents", embed)
+        assert all(r.ok for r in pipe.ingest([SEED]))
+        return pipe.store.quote_vectors(list(pipe.store.quote_ids())), list(seen)  # (the model is shared)
+
+    early, texts = ingest("early", 20_000)
+    late, _ = ingest("late", 0)
+    failed, _ = ingest("failed", 20_000, fail=True)
+    assert early.keys() == late.keys() == failed.keys() and len(early) > 20
+    for k, v in early.items():
+        assert np.allclose(v, late[k], atol=1e-5) and np.allclose(v, failed[k], atol=1e-5)
+    assert len(texts) == len(set(texts))  # nothing embedded twice
+
+
 def test_records_keep_document_metadata(seed_pipeline):
     doc = load_path(SEED)
     rec = seed_pipeline.store.records("passage")[0]

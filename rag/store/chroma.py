@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -121,7 +121,7 @@ class Store:
         (every person the document names) is kept on its first passage."""
         return self.add_many([doc_records(doc, passages, statements, people)])[0]
 
-    def add_many(self, batches: list[Batch]) -> list[IngestResult]:
+    def add_many(self, batches: list[Batch], vectors: Mapping[str, Any] | None = None) -> list[IngestResult]:
         """Store several documents with a handful of requests and one model call: which are
         complete, one embedding batch (sentence-transformers sorts it by length), chunked
         upserts, stale versions deleted last, then the generation bumped."""
@@ -137,7 +137,7 @@ class Store:
                 if b.doc.doc_id not in seen and not all(i in present for i in b.ids):
                     todo.append(b)
                 seen.add(b.doc.doc_id)
-            vecs = self._embed_quotes(todo, present)
+            vecs = self._embed_quotes(todo, present, vectors or {})
             ids, docs, metas, embs = upsert_rows(todo, vecs, stamp)
             step = max(1, int(self.client.get_max_batch_size()))
             for at in range(0, len(ids), step):
@@ -166,7 +166,9 @@ class Store:
         metas = got["metadatas"] or []
         return stale_versions(got["ids"], metas), {str((m or {}).get("doc_id")) for m in metas}
 
-    def _embed_quotes(self, todo: list[Batch], present: set[str]) -> dict[str, list[float]]:
+    def _embed_quotes(
+        self, todo: list[Batch], present: set[str], known: Mapping[str, Any]
+    ) -> dict[str, list[float]]:
         """Embed the quotable spans of these documents (one model call, distinct texts once;
         a passage already stored lends its spans' vectors — a document whose statements
         changed keeps its passages), pack them into their passages' metadata, and return each
@@ -178,6 +180,7 @@ class Store:
         )
         vec: dict[str, Any] = {}
         for b in todo:
+            vec.update({t: v for qs in b.quotes.values() for t in qs if (v := known.get(t)) is not None})
             for pid, qs in b.quotes.items():
                 vec.update({t: v for t in qs if (v := have.get(quote_id(pid, t))) is not None})
         texts = list(dict.fromkeys(t for b in todo for qs in b.quotes.values() for t in qs if t not in vec))
@@ -253,14 +256,15 @@ class Store:
         with self._guard():
             yield from self._records()
 
-    def current(self, doc_ids: Sequence[str]) -> set[str]:
+    def current(self, doc_ids: Sequence[str], rules: int | None = EXTRACTOR) -> set[str]:
         """Documents stored whole by the current extractor (their headline passage carries its
-        version): an ingest of them again has nothing to do, not even a parse."""
+        version): an ingest of them again has nothing to do, not even a parse. `rules=None`:
+        stored by any extractor (their passages and vectors are there)."""
         if not doc_ids:
             return set()
-        where = {
-            "$and": [{"doc_id": {"$in": sorted(set(doc_ids))}}, {"extractor": EXTRACTOR}, {"paragraph": 0}]
-        }
+        where: dict[str, Any] = {"$and": [{"doc_id": {"$in": sorted(set(doc_ids))}}, {"paragraph": 0}]}
+        if rules is not None:
+            where["$and"].append({"extractor": rules})
         with self._guard():
             got = self._get(where=where, include=["metadatas"])
         return {str((m or {}).get("doc_id")) for m in got["metadatas"]}

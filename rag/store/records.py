@@ -235,3 +235,17 @@ def upsert_rows(
         [metas[j] for j in order],
         [embs[j] for j in order],
     )
+
+
+def sentence_texts(docs: Sequence[Document], max_chars: int, limit: int) -> list[str]:
+    """The distinct sentence spans (quotable without a parse) of these documents' passages, in
+    order of length (the model's batches pad least), at most `limit`."""
+    from rag.passages import split_passages
+
+    texts: dict[str, None] = {}
+    for doc in docs:
+        for p in split_passages(doc, max_chars):
+            texts.update((p.text[a:b], None) for a, b in quotable_spans(p.text))
+        if len(texts) >= limit:
+            break
+    return sorted(list(texts)[:limit], key=len)
