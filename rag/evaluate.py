@@ -22,7 +22,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from rag.config import Settings
-from rag.load import content_id
+from rag.load import make_document
 from rag.types import Document
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
@@ -50,11 +50,12 @@ def _norm(s: str) -> str:
 
 
 def xquad_docs(data: Path) -> tuple[list[Document], dict[str, str]]:
-    """XQuAD paragraphs as Documents (no headline: each is one paragraph), and content id -> gold id."""
+    """XQuAD paragraphs as Documents, built as the loader builds every file's (its article's
+    title the first paragraph, the headline), and content id -> gold id."""
     docs, gold_of = [], {}
     for line in (data / "corpus.jsonl").open(encoding="utf-8"):
         r = json.loads(line)
-        doc = Document(content_id(r["text"]), r["article"].replace("_", " "), r["text"], r["doc_id"])
+        doc = make_document(r["article"].replace("_", " "), [r["text"]], r["doc_id"])
         docs.append(doc)
         gold_of[doc.doc_id] = r["doc_id"]
     return docs, gold_of
