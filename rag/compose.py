@@ -146,7 +146,12 @@ class Composer:
         if intent.unknown and not intent.speakers:
             maybe = f" Did you mean {intent.suggestion}?" if intent.suggestion else ""
             return f"The articles don't mention {' or '.join(intent.unknown)}.{maybe}"
-        if intent.unquoted and not intent.speakers and intent.kind in ("what_said", "compare", "change"):
+        if (
+            intent.unquoted
+            and not intent.speakers
+            and intent.kind in ("what_said", "compare", "change")
+            and not intent.stance  # what they think or back: the articles may tell it (answer/narrated.py)
+        ):
             who = " or ".join(intent.unquoted)
             return f"The articles mention {who} but quote nothing {who} said."
         return None

@@ -146,6 +146,7 @@ class Intent:
     field: str | None = None  # metadata asked for: published | outlet | author
     measure: str | None = None  # for a number: the noun counted ("people"), or "percent" / "money"
     newest_first: bool = False  # "the latest …"
+    stance: bool = False  # asks what someone thinks or backs ("What did X believe …"), not their words
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,9 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("Why was Marco Ruiz called a traitor?", "fact", (), "cause"),
         ("What was Ortiz quoted as saying about the tolls?", "what_said", ("Lena Ortiz",), "quote"),
         ("How many tolls does the text say the bridge has?", "fact", (), "number"),
+        # "what was …" about a named person's work asks for a fact, not who they are ("documentary"
+        # holds "do" but is not "What does X do?")
+        ("What was the title of Tomas Berg's first documentary?", "fact", (), "none"),
         # the first of two owners parsed as a modifier is still a side
         ("How did Ortiz's and Berg's statements differ?", "compare", ("Lena Ortiz", "Tomas Berg"), "quote"),
     ],
@@ -139,6 +142,19 @@ def test_a_description_matched_where_the_speaker_is_quoted():
 def test_a_person_never_quoted_and_a_name_never_mentioned():
     assert _read("What did Pablo Quiroga say about the strike?").unquoted == ("Pablo Quiroga",)
     assert _read("What did Olga Petrenko say about the strike?").unknown == ("Olga Petrenko",)
+
+
+def test_a_stance_question_is_told_apart_from_one_asking_for_words():
+    """What someone thinks or backs may be told in narration; their words, view or remarks only
+    in their statements (answer/narrated.py answers the first kind only)."""
+    assert _read("Why did Pablo Quiroga support the strike?").stance
+    assert _read("What did Lena Ortiz believe about the bridge tolls?").stance
+    for q in (
+        "What did Pablo Quiroga say about the strike?",
+        "What was Lena Ortiz's view on the budget?",
+        "What did Berg warn about the strike?",
+    ):
+        assert not _read(q).stance, q
 
 
 def test_a_misspelt_word_of_the_library_is_not_an_unknown_name():

@@ -9,6 +9,7 @@ from rag.answer.change import change
 from rag.answer.compare import compare
 from rag.answer.fact import fact
 from rag.answer.metadata import metadata
+from rag.answer.narrated import narrated
 from rag.answer.reactions import reactions
 from rag.answer.what_said import what_said
 from rag.answer.who_is import who_is
@@ -28,6 +29,7 @@ REGISTRY: list[Route] = [
     Route("change", frozenset({"change"}), change),
     Route("reactions", frozenset({"reactions", "compare"}), reactions),
     Route("what_said", frozenset({"what_said", "compare", "change", "reactions"}), what_said),
+    Route("narrated", frozenset({"what_said"}), narrated),
     Route("yes_no", frozenset({"yes_no"}), yes_no),
     Route("fact", ALL, fact),
 ]

@@ -30,8 +30,9 @@ def what_said(ctx: Context) -> Draft | None:
         ranked = every = rank(ctx, evs, q)
         about = topical_docs(ctx, q)  # their words in an article about the topic are on it too
         fits = [e for e in ranked if on_topic(e) or e.passage.doc_id in about]
-        if not fits:
-            return Draft("", (), "what_said", note=f"{who} is quoted in the articles, but not on that.")
+        if not fits:  # (what they think or back may be told, not quoted: answer/narrated.py)
+            note = f"{who} is quoted in the articles, but not on that."
+            return None if ctx.intent.stance else Draft("", (), "what_said", note=note)
         # words in the articles most about the topic count extra (those articles are "on that")
         bonus = {d: TOPICAL * (1 - i / len(about)) for i, d in enumerate(about)}
         fits.sort(key=lambda e: -(e.score + bonus.get(e.passage.doc_id, 0.0)))

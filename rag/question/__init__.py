@@ -33,6 +33,7 @@ from rag.question.grammar import (
     measure_of,
     sayish,
     speaks,
+    stance_only,
 )
 from rag.text import STOPWORDS
 from rag.timescope import time_scope
@@ -220,6 +221,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
             re.search(r"\b(?:latest|most recent|newest|recently|lately|currently|now)\b", text, re.I)
         ),
         measure=(measure_of(text.lower()) or counted(doc)) if answer_type == "number" else None,
+        stance=kind == "what_said" and stance_only(doc),
     )
 
 

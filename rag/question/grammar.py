@@ -46,6 +46,17 @@ def asks_words(doc: Doc) -> bool:
     return any(sayish(t) or t.lower_ in vocabulary("view_nouns") for t in doc)
 
 
+def stance_only(doc: Doc) -> bool:
+    """The question asks what someone thinks, wants or backs ("What prompted X to believe …",
+    "Whom did X support?"), not for their words: its verbs of saying are all stance verbs and
+    no noun asks for a statement ("X's view", "her remarks")."""
+    asking = [t for t in doc if sayish(t)]
+    if not asking or any(t.lower_ in vocabulary("view_nouns") for t in doc):
+        return False
+    words = forms("speech_verbs").keys() | forms("quote_verbs").keys()
+    return not any(w in words for t in asking for w in (t.lower_, t.lemma_.lower()))
+
+
 def head_of(doc: Doc, start: int, end: int) -> Token | None:
     toks = [t for t in doc if start <= t.idx < end]
     return next(
@@ -102,7 +113,7 @@ def kind_of(
         if m and "who" in m.groupdict() and m.group("who") and m.group("who") not in names:
             continue  # "What did the court order the company to do?" asks about events, not who someone is
         if names and not (says and answer == "description") and m:
-            if not low.startswith("what") or answer != "description" or len(lead) <= 5 or " do" in low:
+            if not low.startswith("what") or answer != "description" or len(lead) <= 5 or "do" in lead:
                 return "who_is", answer  # type: ignore[return-value]
     if wh == "who" and any(
         t.lower_ == "who" and t.dep_ in ("nsubj", "nsubjpass") and sayish(t.head) for t in doc
