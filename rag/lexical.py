@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -40,6 +41,41 @@ HEAP = 50_000_000  # bytes the index writer buffers before it flushes a segment
 
 def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+ACRONYM = "acr:"  # the index term of an acronym: "NFC" in a text, or "Northern Fisheries Council"
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,6}(?=s?\b|’s|'s)(?![\w-])")
+_CAP = r"[A-Z][\w’'-]*"
+_CAP_RUN = re.compile(rf"{_CAP}(?:\s+(?:(?:of|and|for|the|de|on|in)\s+)?{_CAP})+")
+RUN_WORDS = 8  # capitalised words of a run whose initials are read
+
+
+def acronyms(text: str) -> list[str]:
+    """Acronym terms as a question writes them: each all-capital word ("NFC", "EHB's")."""
+    return [ACRONYM + m.group(0).lower() for m in _ACRONYM.finditer(text)]
+
+
+def initialisms(text: str) -> list[str]:
+    """Acronym terms a passage holds: its all-capital words, and the initials of each run of two
+    or more capitalised words ("Northern Fisheries Council" -> nfc; "Council for Harbours and
+    Ferries" -> chf; the run's parts too: "The Eastport Harbour Board" -> ehb)."""
+    out = acronyms(text)
+    for m in _CAP_RUN.finditer(text):
+        caps = [w[0].lower() for w in m.group(0).split() if w[:1].isupper()][:RUN_WORDS]
+        for a in range(len(caps) - 1):
+            for b in range(a + 2, min(len(caps), a + 6) + 1):
+                out.append(ACRONYM + "".join(caps[a:b]))
+    return out
+
+
+def index_terms(text: str) -> list[str]:
+    """What a passage is indexed by: its terms and its acronym terms."""
+    return terms(text) + initialisms(text)
+
+
+def query_terms(text: str) -> list[str]:
+    """What a question asks the index for: its terms and the acronyms it writes."""
+    return terms(text) + acronyms(text)
 
 
 def _schema() -> Any:
@@ -124,7 +160,7 @@ class Lexical:
         (the filter runs inside the index: a scoped question reads no other hit)."""
         import tantivy
 
-        ts = sorted(set(terms(query)))
+        ts = sorted(set(query_terms(query)))
         if not ts or docs == set():
             return []
         schema = self.index.schema
@@ -149,7 +185,10 @@ class Lexical:
 
     def knows(self, text: str) -> bool:
         """True when every content word of text occurs in the library (stopwords always do),
-        allowing another ending ("Norwegian" for "Norway")."""
+        allowing another ending ("Norwegian" for "Norway"); an acronym is known when the library
+        writes it or spells it out ("NFC": "Northern Fisheries Council")."""
+        if (acr := acronyms(text)) and len(acr) == len(text.split()) and all(self.df(t) for t in acr):
+            return True
         return all(
             self.df(t) or (len(t) >= 7 and bool(self.searcher.terms_with_prefix("terms", t[:6], limit=1)))
             for t in terms(text)

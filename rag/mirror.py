@@ -28,13 +28,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rag.lexical import Lexical, TermIndex, terms
+from rag.lexical import Lexical, TermIndex, index_terms
 from rag.store import Record
 from rag.store.changes import Change
 from rag.types import Passage
 from rag.view import StoredStatement
 
-SCHEMA = 1
+SCHEMA = 2  # 2: Snowball stems and acronym terms in the stored terms
 PASSAGE_FIELDS = ("kind", "paragraph", "start", "end")  # a passage record's own; the rest is its document's
 CHUNK = 500  # ids per IN (...) list
 log = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ class Writer:
             m = r.meta
             doc = str(m.get("doc_id", ""))
             if m.get("kind") == "passage":
-                ts = " ".join(terms(r.text))
+                ts = " ".join(index_terms(r.text))
                 if con.execute("DELETE FROM passages WHERE id = ?", (r.id,)).rowcount:
                     self.deleted.append(r.id)  # the index deletes before it adds: the new row stays
                 con.execute(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 OPEN_QUOTES = '“"‘«'
 CLOSE_QUOTES = '”"’»'
@@ -125,11 +126,16 @@ def content_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=1 << 18)  # a library's vocabulary: indexing 100k passages stems each word once
 def stem(word: str) -> str:
-    """A light suffix stripper so 'concession' meets 'concessions' and 'needs' meets 'need'."""
-    for suf in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s"):
-        if len(word) > len(suf) + 3 and word.endswith(suf):
-            return word[: -len(suf)] + ("y" if suf == "ies" else "")
-    return word
+    """The Snowball (Porter 2) English stem, so 'concession' meets 'concessions', 'needs' meets
+    'need' and 'contribute' meets 'contribution'."""
+    return _english_stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 def norm_quotes(text: str) -> str:

@@ -60,6 +60,24 @@ ARTICLES = [
             "“Congratulations, Anna.”",
         ],
     ),
+    (
+        "Northern Fisheries Council cuts the cod quota",
+        "2021-10-05",
+        [
+            "The Northern Fisheries Council cut the cod quota by a third on Wednesday, after two "
+            "years of falling catches in the Eastport banks.",
+        ],
+    ),
+    (
+        "Mayor backs the harbour tunnel",
+        "2021-11-12",
+        [
+            "Mikael Strand, the mayor of Valmark, backed the harbour tunnel because it would take "
+            "lorries off the old harbour road.",
+        ],
+    ),
+    ("Harbour Bridge", "2021-03-01", ["The Harbour Bridge was built by the Valmark firm Nordstal in 1932."]),
+    ("Harbour Bridge", "2021-03-08", ["Painters finished the Harbour Bridge's new coat of green paint."]),
 ]
 
 
@@ -159,3 +177,37 @@ def test_figures_in_a_sentence_include_negative_ones_but_not_names_or_dates():
     assert _numbers("it can fall to -90 °c (-130 °f) at night") == ["-90", "-130"]
     assert _numbers("the a-320 of the g7 landed on 4 may 2021") == []
     assert _numbers("a six-time winner") == ["six"]
+
+
+def test_an_acronym_the_articles_spell_out(pipe):  # type: ignore[no-untyped-def]
+    """ "NFC" is not a name the library never mentions: an article spells it out ("Northern
+    Fisheries Council"), and the lexical index and the coverage of the question count it."""
+    a = pipe.ask("Why did the NFC cut the cod quota?")
+    assert not a.abstained, a.answer
+    assert "falling catches" in _quotes(a)[0]
+    b = pipe.ask("What did the WFC decide about the cod quota?")
+    assert b.abstained and "WFC" in b.answer
+
+
+def test_what_an_unquoted_person_backs_is_told_as_the_articles_words(pipe):  # type: ignore[no-untyped-def]
+    """Asked what someone never quoted supports, the answer is the article's narration about
+    them, cited as the article's words (no speaker), under a head line saying they are not
+    quoted; asked what they said, the answer is still that they are not quoted."""
+    a = pipe.ask("Why did Mikael Strand support the harbour tunnel?")
+    assert not a.abstained, a.answer
+    assert "quote nothing Mikael Strand said" in a.answer
+    top = a.citations[0]
+    assert "lorries off the old harbour road" in top.quote
+    assert top.kind == "text" and top.speaker is None
+    b = pipe.ask("What did Mikael Strand say about the harbour tunnel?")
+    assert b.abstained and "quote nothing Mikael Strand said" in b.answer
+
+
+def test_a_headline_that_only_repeats_the_question_is_not_an_answer(pipe):  # type: ignore[no-untyped-def]
+    """Two articles share the headline "Harbour Bridge": neither headline is cited for "Who
+    built the Harbour Bridge?", and the same words are never cited twice."""
+    a = pipe.ask("Who built the Harbour Bridge?")
+    assert not a.abstained
+    assert "built by the Valmark firm Nordstal" in _quotes(a)[0]
+    assert all(c.quote != "Harbour Bridge" for c in a.citations)
+    assert len(set(_quotes(a))) == len(_quotes(a))

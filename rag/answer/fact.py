@@ -8,13 +8,26 @@ from __future__ import annotations
 from rag.answer.base import Context, Draft, Evidence
 from rag.answer.common import rank
 from rag.answer.evidence import date_of, pairs, sentences, statements_of
+from rag.lexical import acronyms, initialisms, terms
 from rag.types import RetrievedPassage
 
 
 def _named_in(ctx: Context, doc_id: str) -> bool:
     """The article names every name the question treats as its topic ("… in Eastport?")."""
     text = ctx.lib.doc_text(doc_id)
-    return all(n.split()[-1].lower()[:6] in text for n in ctx.intent.entities)
+    return all(n.split()[-1].lower()[:6] in text or _spells_out(ctx, doc_id, n) for n in ctx.intent.entities)
+
+
+def _spells_out(ctx: Context, doc_id: str, name: str) -> bool:
+    """An acronym the article writes in full ("NFC": "Northern Fisheries Council")."""
+    acr = acronyms(name)
+    if not acr:
+        return False
+    cache: dict[str, set[str]] = ctx.__dict__.setdefault("_initialisms", {})
+    if doc_id not in cache:
+        passages = ctx.lib.doc_passages().get(doc_id, [])
+        cache[doc_id] = {t for p in passages for t in initialisms(p.text)}
+    return all(a in cache[doc_id] for a in acr)
 
 
 def fact(ctx: Context) -> Draft | None:
@@ -22,7 +35,10 @@ def fact(ctx: Context) -> Draft | None:
     hits = [h for h in ctx.hits if _named_in(ctx, h.passage.doc_id)]
     says = intent.kind in ("what_said", "reactions", "compare", "who_said")
     ranked = rank(ctx, _candidates(ctx, hits), direct=says, answer_type=intent.answer_type)
-    held = [e for e in ranked if ctx.scorer.supported(e, intent.answer_type, intent.measure)]
+    asked = set(terms(intent.text))
+    held = [
+        e for e in ranked if ctx.scorer.supported(e, intent.answer_type, intent.measure) and _tells(e, asked)
+    ]
     if not held:
         return None
     top = held[0].score
@@ -40,12 +56,21 @@ def fact(ctx: Context) -> Draft | None:
     return Draft("", tuple(chosen), "fact")
 
 
+def _tells(e: Evidence, asked: set[str]) -> bool:
+    """The quote says something the question does not: a headline that only repeats the
+    question's words ("Harbour Bridge" for "Who built the Harbour Bridge?") answers nothing."""
+    return bool(set(terms(e.quote)) - asked)
+
+
 def _apart(evs: list[Evidence]) -> list[Evidence]:
-    """Each span once: a quote inside a sentence already chosen (or the reverse) is dropped."""
+    """Each span once: a quote inside a sentence already chosen (or the reverse) is dropped, and
+    the same words in another article (a wire story printed twice) are cited once."""
     out: list[Evidence] = []
     for e in evs:
         if not any(
-            o.passage.passage_id == e.passage.passage_id and o.start < e.end and e.start < o.end for o in out
+            (o.passage.passage_id == e.passage.passage_id and o.start < e.end and e.start < o.end)
+            or o.quote == e.quote
+            for o in out
         ):
             out.append(e)
     return out

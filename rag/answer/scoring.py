@@ -21,7 +21,7 @@ import numpy as np
 
 from rag.answer.base import Evidence
 from rag.config import Settings
-from rag.lexical import terms
+from rag.lexical import ACRONYM, index_terms, terms
 from rag.lexicon import words as vocabulary
 from rag.store import quote_id
 from rag.text import stem
@@ -115,8 +115,9 @@ class Scorer:
     def coverage(weights: dict[str, float], text: str) -> float:
         if not weights:
             return 0.0
-        have = set(terms(text))
-        return sum(w for t, w in weights.items() if t in have) / (sum(weights.values()) or 1.0)
+        have = set(index_terms(text))  # "NFC" is there when the text spells it out
+        held = sum(w for t, w in weights.items() if t in have or ACRONYM + t in have)
+        return held / (sum(weights.values()) or 1.0)
 
     def _entities(self, text: str) -> frozenset[str]:
         self.tag([text])
