@@ -76,6 +76,16 @@ ARTICLES = [
             "lorries off the old harbour road.",
         ],
     ),
+    (
+        "Eastport plans its biggest harbour works in decades",
+        "2021-12-01",
+        [
+            "Eastport's port authority will spend 40 million crowns over the next three summers on "
+            "the most ambitious programme of harbour works the town has seen since the old fish "
+            "market was torn down in 1975. These include a new breakwater and two cranes for the "
+            "container quay.",
+        ],
+    ),
     ("Harbour Bridge", "2021-03-01", ["The Harbour Bridge was built by the Valmark firm Nordstal in 1932."]),
     ("Harbour Bridge", "2021-03-08", ["Painters finished the Harbour Bridge's new coat of green paint."]),
 ]
@@ -211,3 +221,13 @@ def test_a_headline_that_only_repeats_the_question_is_not_an_answer(pipe):  # ty
     assert "built by the Valmark firm Nordstal" in _quotes(a)[0]
     assert all(c.quote != "Harbour Bridge" for c in a.citations)
     assert len(set(_quotes(a))) == len(_quotes(a))
+
+
+def test_a_sentence_pointing_back_is_cited_with_its_antecedent(pipe):  # type: ignore[no-untyped-def]
+    """ "These include …" alone does not say what it is about: the sentence before it comes with
+    it, one verified slice of the paragraph (longer than a neighbouring pair may be)."""
+    a = pipe.ask("What will be built for the container quay?")
+    assert not a.abstained
+    top = a.citations[0]
+    assert "port authority will spend" in top.quote and "These include a new breakwater" in top.quote
+    assert top.verified and top.kind == "text"

@@ -5,11 +5,17 @@ the question names. A headline is cited only when no body sentence supports the 
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from rag.answer.base import Context, Draft, Evidence
 from rag.answer.common import rank
 from rag.answer.evidence import date_of, pairs, sentences, statements_of
 from rag.lexical import acronyms, initialisms, terms
+from rag.lexicon import words as vocabulary
 from rag.types import RetrievedPassage
+
+ANTECEDENT_WORDS = 80  # longest quote a sentence and its antecedent make together
 
 
 def _named_in(ctx: Context, doc_id: str) -> bool:
@@ -44,6 +50,7 @@ def fact(ctx: Context) -> Draft | None:
     top = held[0].score
     chosen = _apart([e for e in held if e.score >= 0.85 * top])
     chosen = _no_lone_headlines(ctx, chosen[: ctx.settings.max_quotes], ranked)
+    chosen = _apart([_with_antecedent(e) for e in chosen])
     if intent.newest_first:  # the newest supported evidence leads
         dated = [
             e
@@ -54,6 +61,30 @@ def fact(ctx: Context) -> Draft | None:
             newest = max(dated, key=lambda e: date_of(ctx.lib, e))
             chosen = [newest, *(e for e in chosen if e is not newest)][: ctx.settings.max_quotes]
     return Draft("", tuple(chosen), "fact")
+
+
+def _with_antecedent(e: Evidence) -> Evidence:
+    """A sentence of narration opening with a word that points back ("These include abortion …",
+    "It is also known as …") is cited with the sentence before it in its paragraph: alone it does
+    not say what it is about, and that sentence often holds what it refers to."""
+    first = re.match(r"\W*([A-Za-z]+)", e.quote)
+    if (
+        e.kind != "text"
+        or e.joins
+        or not e.before
+        or not first
+        or first.group(1).lower() not in vocabulary("anaphors")
+    ):
+        return e
+    text = e.passage.text
+    start = text.rfind(e.before, 0, e.start)
+    if (
+        start < 0
+        or text[start + len(e.before) : e.start].strip()
+        or len(text[start : e.end].split()) > ANTECEDENT_WORDS
+    ):
+        return e
+    return replace(e, start=start, joins=e.start, context=text[start : e.end], before="")
 
 
 def _tells(e: Evidence, asked: set[str]) -> bool:
