@@ -174,7 +174,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
             if not any(a < e.end_char and e.start_char < b for a, b in mentions) and not any(
                 m.start < e.end_char and e.start_char < m.end for m in matches
             ):
-                entities.append(e.text)
+                entities.append(re.sub(r"[’']s$", "", e.text))
     named = list(mentions)
     described, groups, spans = _described_speakers(doc, text, mentions, known)
     speakers = list(dict.fromkeys(speakers + described))
