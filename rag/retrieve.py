@@ -26,7 +26,7 @@ def hybrid_search(
     view: LibraryView, query: str, k: int, vector: list[float] | None = None, docs: set[str] | None = None
 ) -> list[RetrievedPassage]:
     """Top-k passages by reciprocal-rank fusion of dense and BM25 rankings, optionally only
-    from the documents in `docs`."""
+    from the documents in `docs`; a passage whose text an earlier one already has is skipped."""
     if k <= 0:
         raise ValueError(f"k must be > 0, got {k}")
     if not view.passages or docs == set():
@@ -40,8 +40,17 @@ def hybrid_search(
         fused[pid] += 1.0 / (RRF_K + rank + 1)
     for rank, (pid, _) in enumerate(lexical):
         fused[pid] += view.lexical_weight / (RRF_K + rank + 1)
-    best = sorted(fused.items(), key=lambda x: -x[1])[:k]
-    return [RetrievedPassage(view.passages[pid], score) for pid, score in best if pid in view.passages]
+    out: list[RetrievedPassage] = []
+    seen: set[str] = set()
+    for pid, score in sorted(fused.items(), key=lambda x: -x[1]):
+        p = view.passages.get(pid)
+        if p is None or p.text in seen:  # the same words twice (a shared headline, a wire story
+            continue  # printed by two outlets) take one place: the next passage gets the other
+        seen.add(p.text)
+        out.append(RetrievedPassage(p, score))
+        if len(out) == k:
+            break
+    return out
 
 
 def _dense(view: LibraryView, vec: list[float], depth: int, docs: set[str] | None) -> list[tuple[str, float]]:

@@ -40,6 +40,24 @@ def test_langchain_retriever_interface(seed_pipeline):
     assert all(d.id and d.metadata["title"] and "score" in d.metadata for d in docs)
 
 
+def test_the_same_words_in_two_articles_take_one_place(tmp_path):
+    """A wire story printed by two outlets: its paragraph is one hit, and the next passage gets
+    the other place among the k."""
+    from rag.load import make_document
+
+    pipe = Pipeline(Settings(store_dir=tmp_path / "s"))
+    story = "The Eastport ferry strike ended on Tuesday after the union accepted a pay rise of four percent."
+    docs = [
+        make_document("Ferry strike ends", [story], "courier.md", source="Eastport Courier"),
+        make_document("Strike over at the harbour", [story], "herald.md", source="Valmark Herald"),
+        make_document("Union vote", ["The union's members voted on the pay offer on Monday."], "post.md"),
+    ]
+    assert all(r.ok for r in pipe.ingest_documents(docs))
+    hits = pipe.library.search("When did the ferry strike end?", 3)
+    texts = [h.passage.text for h in hits]
+    assert texts.count(story) == 1 and len(set(texts)) == len(texts) == 3
+
+
 def test_k_must_be_positive(seed_pipeline):
     with pytest.raises(ValueError, match="k must be > 0"):
         seed_pipeline.library.search("x", 0)
