@@ -64,8 +64,8 @@ def fact(ctx: Context) -> Draft | None:
 
 
 def _with_antecedent(e: Evidence) -> Evidence:
-    """A sentence of narration opening with a word that points back ("These include abortion …",
-    "It is also known as …") is cited with the sentence before it in its paragraph: alone it does
+    """A sentence of narration opening with a word that points back ("These include a new breakwater …",
+    "It is also called …") is cited with the sentence before it in its paragraph: alone it does
     not say what it is about, and that sentence often holds what it refers to."""
     first = re.match(r"\W*([A-Za-z]+)", e.quote)
     if (

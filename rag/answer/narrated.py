@@ -1,4 +1,4 @@
-"""What someone thinks, wants or backs, as the articles tell it: for "What prompted X to
+"""What someone thinks, wants or backs, as the articles tell it: for "What led X to
 believe …" or "Whom did X support?" when X's own words are not there (X is never quoted, or not
 on that), the articles' sentences that name X and answer, cited as the articles' words — never
 as X's. A question asking for words ("What did X say …", "X's view") is not answered this way.

@@ -47,7 +47,7 @@ def asks_words(doc: Doc) -> bool:
 
 
 def stance_only(doc: Doc) -> bool:
-    """The question asks what someone thinks, wants or backs ("What prompted X to believe …",
+    """The question asks what someone thinks, wants or backs ("What led X to believe …",
     "Whom did X support?"), not for their words: its verbs of saying are all stance verbs and
     no noun asks for a statement ("X's view", "her remarks")."""
     asking = [t for t in doc if sayish(t)]
