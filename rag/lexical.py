@@ -1,8 +1,9 @@
 """The lexical side of retrieval: the terms BM25 ranks on, this replica's on-disk BM25 index of
 passages (tantivy), and the index as one library view sees it.
 
-Scope: `terms` (stop words out, the light stemmer applied: what is indexed and what a query
-asks); `TermIndex`, a tantivy index in a folder beside the mirror's SQLite file, written only by
+Scope: `terms` (stop words out, Snowball stems: what is indexed and what a query asks), and
+acronym terms (`index_terms`, `query_terms`: "NFC" meets "Northern Fisheries Council");
+`TermIndex`, a tantivy index in a folder beside the mirror's SQLite file, written only by
 mirror.Mirror inside its sync transaction, with a marker file naming the store generation it
 matches; `Lexical`, a view's face of it: one tantivy searcher (a point-in-time snapshot of the
 index, so a view's lexical answers never change under it), document frequencies, "does the
@@ -44,7 +45,7 @@ def terms(text: str) -> list[str]:
 
 
 ACRONYM = "acr:"  # the index term of an acronym: "NFC" in a text, or "Northern Fisheries Council"
-_ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,6}(?=s?\b|’s|'s)(?![\w-])")
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,6}(?![\w-])")
 _CAP = r"[A-Z][\w’'-]*"
 _CAP_RUN = re.compile(rf"{_CAP}(?:\s+(?:(?:of|and|for|the|de|on|in)\s+)?{_CAP})+")
 RUN_WORDS = 8  # capitalised words of a run whose initials are read
