@@ -136,7 +136,7 @@ def test_a_replica_with_its_own_mirror_follows_the_other_replicas_writes(
     assert _mirror_rows(b) == (a.stats()["passages"], a.stats()["statements"])
 
 
-@pytest.mark.parametrize("damage", ["garbage", "other-collection"])
+@pytest.mark.parametrize("damage", ["garbage", "other-collection", "older-schema"])
 def test_a_broken_mirror_is_rebuilt_from_chroma(tmp_path, capsys, damage):
     settings = Settings(store_dir=tmp_path / "store")
     pipe = Pipeline(settings)
@@ -148,6 +148,12 @@ def test_a_broken_mirror_is_rebuilt_from_chroma(tmp_path, capsys, damage):
         for extra in ("-wal", "-shm"):
             Path(str(path) + extra).unlink(missing_ok=True)
         path.write_bytes(b"this is not a database" * 100)
+    elif damage == "older-schema":  # terms stored by older rules (another stemmer): read them again
+        con = sqlite3.connect(path)
+        con.execute("UPDATE info SET value = '1' WHERE key = 'schema'")
+        con.execute("UPDATE passages SET terms = 'stale'")
+        con.commit()
+        con.close()
     else:
         con = sqlite3.connect(path)
         con.execute("UPDATE info SET value = 'another|collection' WHERE key = 'identity'")
@@ -156,6 +162,7 @@ def test_a_broken_mirror_is_rebuilt_from_chroma(tmp_path, capsys, damage):
     again = Pipeline(settings)
     assert set(again.library.view().passages) == want
     assert "rebuilding it from Chroma" in capsys.readouterr().out
+    assert again.library.view().lexical.df("bruen")  # the terms are the current rules' again
     assert again.ask("What did Bruen say Ukraine needs?").citations
 
 
