@@ -166,9 +166,8 @@ class Ingester:
         results: list[FileResult] = []
         read: list[tuple[Document, Analysis]] = []
         done = self.store.current([d.doc_id for d in docs])
-        todo = [
-            d for d in docs if d.doc_id not in done or d.warnings
-        ]  # stored by these rules: nothing to read
+        # stored whole by these rules: nothing to read (a document with load warnings is read again)
+        todo = [d for d in docs if d.doc_id not in done or d.warnings]
         results += [
             FileResult(d.source_key, True, f"already stored, unchanged: “{d.title}”")
             for d in docs
