@@ -18,6 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from rag.answer.base import Context, Draft, Evidence
+from rag.answer.common import never_quoted
 from rag.answer.evidence import by_date, distinct
 from rag.answer.known import known_for
 from rag.answer.render import citation_line
@@ -152,8 +153,7 @@ class Composer:
             and intent.kind in ("what_said", "compare", "change")
             and not intent.stance  # what they think or back: the articles may tell it (answer/narrated.py)
         ):
-            who = " or ".join(intent.unquoted)
-            return f"The articles mention {who} but quote nothing {who} said."
+            return never_quoted(" or ".join(intent.unquoted))
         return None
 
     @staticmethod

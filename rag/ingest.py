@@ -166,13 +166,12 @@ class Ingester:
         results: list[FileResult] = []
         read: list[tuple[Document, Analysis]] = []
         done = self.store.current([d.doc_id for d in docs])
-        # stored whole by these rules: nothing to read (a document with load warnings is read again)
-        todo = [d for d in docs if d.doc_id not in done or d.warnings]
-        results += [
-            FileResult(d.source_key, True, f"already stored, unchanged: “{d.title}”")
-            for d in docs
-            if d.doc_id in done and not d.warnings
-        ]
+        todo: list[Document] = []
+        for doc in docs:
+            if doc.doc_id in done and not doc.warnings:  # stored, by these rules: nothing to read
+                results.append(FileResult(doc.source_key, True, f"already stored, unchanged: “{doc.title}”"))
+            else:
+                todo.append(doc)
         with ThreadPoolExecutor(1) as pool:
             # the sentences' vectors need no parse: the model computes them while the parser reads
             ahead = pool.submit(self._sentence_vectors, todo)

@@ -21,6 +21,16 @@ from rag.view import StoredStatement
 ON_TOPIC_COS, ON_TOPIC_COV, ON_TOPIC_MIN_COS = 0.4, 0.25, 0.2
 
 
+def not_on_that(who: str) -> str:
+    """Why a speaker's words do not answer: they speak, but not on the topic."""
+    return f"{who} is quoted in the articles, but not on that."
+
+
+def never_quoted(who: str) -> str:
+    """Why a person named in the articles cannot be quoted."""
+    return f"The articles mention {who} but quote nothing {who} said."
+
+
 def topic(ctx: Context) -> str:
     """The question's topic without group words ("experts", "officials")."""
     t = ctx.intent.topic

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.base import Context, Draft, Evidence
-from rag.answer.common import rank
+from rag.answer.common import never_quoted, not_on_that, rank
 from rag.answer.evidence import sentences
 
 
@@ -25,11 +25,7 @@ def narrated(ctx: Context) -> Draft | None:
     if not intent.stance or not people:
         return None
     who = people[0]
-    note = (
-        f"{who} is quoted in the articles, but not on that."
-        if intent.speakers
-        else f"The articles mention {who} but quote nothing {who} said."
-    )
+    note = not_on_that(who) if intent.speakers else never_quoted(who)
     keys = {n.split()[-1] for n in people}
     evs = [e for e in sentences(ctx.lib, ctx.hits) if e.kind == "text" and _names(e, keys)]
     ranked = rank(ctx, evs, direct=False, answer_type=intent.answer_type)
