@@ -187,6 +187,28 @@ def test_figures_in_a_sentence_include_negative_ones_but_not_names_or_dates():
     assert _numbers("it can fall to -90 °c (-130 °f) at night") == ["-90", "-130"]
     assert _numbers("the a-320 of the g7 landed on 4 may 2021") == []
     assert _numbers("a six-time winner") == ["six"]
+    assert _numbers("a 5-cylinder engine at 27-30% efficiency") == ["5", "27-30%"]
+    assert _numbers("from 1990-1995 and covid-19") == []  # a range of years, a name
+
+
+def test_a_figure_fits_what_is_counted_and_an_old_year_dates_an_answer():
+    import numpy as np
+
+    from rag.answer.base import Evidence
+    from rag.answer.scoring import Scorer
+    from rag.config import Settings
+    from rag.types import Passage
+
+    def ev(text: str) -> Evidence:
+        return Evidence(Passage("p1", "d1", text, 0, len(text), 1), 0, len(text))
+
+    scorer = Scorer(
+        Settings(), np.zeros, lambda ids: {}, lambda texts: np.zeros((len(texts), 2)), lambda t: 1.0
+    )
+    assert scorer.fit(ev("It is a single-step, 5-cylinder engine."), "number", "cylinders") == 1.0
+    assert scorer.fit(ev("The khan ruled from 1321 to 1323."), "date") == 1.0
+    assert scorer.fit(ev("The fort was built in the 2nd century."), "date") == 1.0
+    assert scorer.fit(ev("The khan ruled for two years."), "date") == 0.5
 
 
 def test_an_acronym_the_articles_spell_out(pipe):  # type: ignore[no-untyped-def]

@@ -65,6 +65,10 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("Why was the bridge closed?", "fact", (), "cause"),
         ("Which newspaper reported the strike first?", "fact", (), "organisation"),
         ("What fine did the company pay?", "fact", (), "number"),
+        # a wh-phrase is the answer asked for, never a described speaker; and an organisation
+        # asked for beside a speaker's verb is a fact ("X proposed a merger with what firm?")
+        ("What company agreed to end the strike?", "fact", (), "organisation"),
+        ("Tomas Berg proposed a merger with which firm?", "fact", ("Tomas Berg",), "organisation"),
         ("When was the article published?", "metadata", (), "none"),
         # every side of a comparison, however it is named
         (

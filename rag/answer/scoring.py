@@ -32,7 +32,10 @@ COS_FLOOR = 0.3  # shared words alone support an answer only above this cosine
 CARRY = 0.7  # the share of the question's words a sentence gets from the one before it
 TYPED = 12  # candidates whose answer type is checked (NER runs on these only)
 CACHE = 20_000  # quote vectors kept in this process (384 floats each: about 30 MB)
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")  # a modern year: not a figure
+_DATE_YEAR = re.compile(r"^(?:1\d|20)\d\ds?$")  # a year or decade that dates an answer: 1321, 1990s
+# a figure: "-90", "$5.2", "27-30%", the 5 of "a 5-cylinder engine"; not the digits of a name ("G7", "A-320")
+_FIGURE = re.compile(r"(?<![\w-])(?:[-−](?=\d))?[$€£¥]?\d[\d,.]*(?:[-–]\d[\d,.]*)?%?(?!\w)(?!-\d)")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 
 
@@ -40,8 +43,8 @@ def _numbers(low: str) -> list[str]:
     """Figures in a text: standalone numbers (negative ones too: "-90 °C") and number words, not
     years, days of a date or the digits of a name ("G7", "A-320")."""
     text = re.sub(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", " ", low)
-    found = [m.group(0) for m in re.finditer(r"(?<![\w-])(?:[-−](?=\d))?[$€£¥]?\d[\d,.]*%?(?![\w-])", text)]
-    found = [n for n in found if not _YEAR.match(n.strip(".,"))]
+    found = [m.group(0) for m in _FIGURE.finditer(text)]
+    found = [n for n in found if not _YEAR.match(re.split(r"[-–]", n.strip(".,").lstrip("-−"))[0])]
     return found + [w for w in re.findall(r"[a-z]+", text) if w in _NUMBER_WORDS]  # "six-time" too
 
 
@@ -153,7 +156,7 @@ class Scorer:
                 money = vocabulary("currency_words")
                 return 1.0 if any(w in money for w in re.findall(r"[$€£¥]|[a-z]+", low)) else 0.5
             if measure:  # the figure counts what is asked: "300 people", "twelve inspectors"
-                toks = re.findall(r"[\w%.,$€£¥-]+", low)
+                toks = re.findall(r"[\w%.,$€£¥-]+", re.sub(r"(\d)-(?=[a-z])", r"\1 ", low))  # 5-cylinder
                 for i, w in enumerate(toks):
                     if stem(w.strip(".,")) == stem(measure) and any(
                         _numbers(x) for x in toks[max(0, i - 4) : i]
@@ -163,7 +166,9 @@ class Scorer:
             return 1.0
         words = re.findall(r"[\w’'.,%-]+", low)
         if answer_type == "date":  # without a date of its own, the article's date dates it
-            dated = any(w.strip(".,") in vocabulary("calendar") or _YEAR.match(w.strip(".,")) for w in words)
+            dated = any(
+                w.strip(".,") in vocabulary("calendar") or _DATE_YEAR.match(w.strip(".,")) for w in words
+            )
             return 1.0 if dated else 0.5
         if answer_type == "cause":
             return float(any(re.search(rf"\b{re.escape(c)}\b", low) for c in vocabulary("cause_words")))

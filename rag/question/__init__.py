@@ -123,6 +123,8 @@ def _described_speakers(
         )
         if not (speaks(t) or (t.dep_ == "nsubj" and (sayish(t.head) or compares))):
             continue
+        if any(c.lower_ in ("what", "which") for c in t.lefts):
+            continue  # "What company agreed …": the answer asked for, not a speaker described
         lemma = t.lemma_.lower()
         left, right = doc[t.left_edge.i], doc[t.right_edge.i] if t.dep_ == "nsubj" else t
         span = (left.idx, right.idx + len(right.text))

@@ -133,8 +133,8 @@ def kind_of(
     ):
         return "reactions", "quote"
     asked = answer_type_of(low, wh)
-    if speakers and asked in ("date", "place", "number"):  # "When did X announce …": not their words
-        return "fact", asked
+    if speakers and asked in ("date", "place", "number", "organisation"):  # "When did X announce …",
+        return "fact", asked  # "X proposed a merger with what network?": not their words
     if speakers and (says or re.match(r"^[^?]{0,60}?\bon\b", low)):
         return "what_said", "quote"
     if lead and lead[0] in AUX and wh is None:
