@@ -35,7 +35,7 @@ CACHE = 20_000  # quote vectors kept in this process (384 floats each: about 30 
 _YEAR = re.compile(r"^(?:19|20)\d\d$")  # a modern year: not a figure
 _DATE_YEAR = re.compile(r"^(?:1\d|20)\d\ds?$")  # a year or decade that dates an answer: 1321, 1990s
 # a figure: "-90", "$5.2", "27-30%", the 5 of "a 5-cylinder engine"; not the digits of a name ("G7", "A-320")
-_FIGURE = re.compile(r"(?<![\w-])(?:[-−](?=\d))?[$€£¥]?\d[\d,.]*(?:[-–]\d[\d,.]*)?%?(?!\w)(?!-\d)")
+_FIGURE = re.compile(r"(?<![\w-])(?:[-−](?=\d))?[$€£¥]?(\d[\d,.]*)(?:[-–]\d[\d,.]*)?%?(?!\w)(?!-\d)")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 
 
@@ -43,8 +43,8 @@ def _numbers(low: str) -> list[str]:
     """Figures in a text: standalone numbers (negative ones too: "-90 °C") and number words, not
     years, days of a date or the digits of a name ("G7", "A-320")."""
     text = re.sub(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", " ", low)
-    found = [m.group(0) for m in _FIGURE.finditer(text)]
-    found = [n for n in found if not _YEAR.match(re.split(r"[-–]", n.strip(".,").lstrip("-−"))[0])]
+    # (group 1 is the figure's first number: a year, or a range of years, is no figure)
+    found = [m.group(0) for m in _FIGURE.finditer(text) if not _YEAR.match(m.group(1).strip(".,"))]
     return found + [w for w in re.findall(r"[a-z]+", text) if w in _NUMBER_WORDS]  # "six-time" too
 
 
