@@ -4,7 +4,8 @@ subject, what a verb takes, and the units (sentences, windows) worth parsing.
 Scope: token-level tests statements.py builds on — `cue_of` (a speech verb or a verb that takes
 a quote), `subject_of` (who speaks: the subject, the verb a participle or conjunct continues,
 "the latter", an agent, an inverted "said X"), `takes` (a quote in a verb's reach), `object_of`
-("according to X"), and the regex pre-filters that decide which sentences are parsed at all.
+("according to X"), the spans a characterising verb or a credit covers (`characterised`,
+`according`), and the pre-filters that pick the units parsed at all (`candidates`).
 The verbs and nouns are data (rag/lexicon/). Non-goals: building statements (statements.py),
 naming speakers (speakers.py).
 """
@@ -205,6 +206,67 @@ def windows(text: str, u: Unit, quotes: list[Quote]) -> list[Unit]:
         else:
             spans.append((s, e))
     return [Unit(s, e, u.paragraph) for s, e in spans]
+
+
+def candidates(
+    text: str,
+    quotes: list[Quote],
+    sentences: list[tuple[int, int]],
+    skip_head: bool,
+    max_unit: int,
+    max_doc: int,
+) -> tuple[list[Unit], list[Unit], int, bool]:
+    """The units worth parsing: those holding or inside a quotation or with a plain cue (the
+    headline skipped when `skip_head`), a unit over `max_unit` characters as windows around its
+    cues, at most `max_doc` characters in all; plus, as context (paragraph -1), the sentence
+    before each candidate in `sentences` — who it makes the subject is who a following "he said" most likely
+    means. Returns (candidates, context, characters taken, whether `max_doc` cut some off)."""
+    out: list[Unit] = []
+    budget, truncated = max_doc, False
+    for u in units(text, quotes):
+        if u.paragraph == 0 and skip_head:
+            continue
+        if not (
+            inside(u.start, quotes) or any(u.start <= q.open_at < u.end for q in quotes)
+        ) and not plain_cue(text, u.start, u.end):
+            continue
+        for w in [u] if u.end - u.start <= max_unit else windows(text, u, quotes):
+            if budget - (w.end - w.start) < 0:
+                truncated = True
+                break
+            budget -= w.end - w.start
+            out.append(w)
+    starts = {u.start for u in out}
+    context: list[Unit] = []
+    for i, (a, _) in enumerate(sentences[1:], 1):
+        prev = sentences[i - 1]
+        size = prev[1] - prev[0]
+        if a in starts and prev[0] not in starts and size <= max_unit and budget > size:
+            context.append(Unit(prev[0], prev[1], -1))
+            budget -= size
+    return out, context, max_doc - budget, truncated
+
+
+def characterised(t: Token, base: int) -> tuple[int, int] | None:
+    """X as Y of a verb that characterises ("described X as Y", "condemned X as Y", "called it
+    Y"): the span from X to the end of Y, as offsets from `base`."""
+    obj = next((c for c in t.children if c.dep_ == "dobj"), None)
+    pred = next((c for c in t.children if (c.dep_ == "prep" and c.lower_ == "as") or c.dep_ == "oprd"), None)
+    if obj is None or pred is None:
+        return None
+    toks = sorted([*obj.subtree, *pred.subtree], key=lambda x: x.i)
+    while toks and toks[-1].is_punct:
+        toks.pop()
+    return (base + toks[0].idx, base + toks[-1].idx + len(toks[-1].text)) if toks else None
+
+
+def according(t: Token, base: int) -> tuple[int, int] | None:
+    """The sentence that "according to X" / "per X" credits, without that phrase (offsets from `base`)."""
+    drop = {x.i for x in t.subtree}
+    keep = [x for x in t.sent if x.i not in drop and not x.is_punct]
+    if not keep:
+        return None
+    return base + keep[0].idx, base + keep[-1].idx + len(keep[-1].text)
 
 
 def inside(pos: int, quotes: Iterable[Quote]) -> bool:

@@ -173,28 +173,6 @@ class _Reader:
             return None  # the clause is a direct quote (“A,” she said, “B.”): read as one
         return u.start + toks[0].idx, u.start + toks[-1].idx + len(toks[-1].text)
 
-    def _characterised(self, t: Token, u: Unit) -> tuple[int, int] | None:
-        """X as Y of a verb that characterises ("described X as Y", "condemned X as Y", "called it
-        Y"): the span from X to the end of Y."""
-        obj = next((c for c in t.children if c.dep_ == "dobj"), None)
-        pred = next(
-            (c for c in t.children if (c.dep_ == "prep" and c.lower_ == "as") or c.dep_ == "oprd"), None
-        )
-        if obj is None or pred is None:
-            return None
-        toks = sorted([*obj.subtree, *pred.subtree], key=lambda x: x.i)
-        while toks and toks[-1].is_punct:
-            toks.pop()
-        return (u.start + toks[0].idx, u.start + toks[-1].idx + len(toks[-1].text)) if toks else None
-
-    def _according(self, t: Token, u: Unit) -> tuple[int, int] | None:
-        """The sentence that "according to X" / "per X" credits, without that phrase."""
-        drop = {x.i for x in t.subtree}
-        keep = [x for x in t.sent if x.i not in drop and not x.is_punct]
-        if not keep:
-            return None
-        return u.start + keep[0].idx, u.start + keep[-1].idx + len(keep[-1].text)
-
     def _worth(self, a: int, b: int, here: list[Quote]) -> bool:
         """Reported words say something of their own: three or more words outside quotation marks."""
         if any(q.start <= a and b <= q.end for q in here):
@@ -211,11 +189,11 @@ class _Reader:
             if cues.inside(u.start + t.idx, here):
                 continue
             if t.lower_ in ("according", "per") and (obj := cues.object_of(t)) is not None:
-                if (span := self._according(t, u)) is not None:
+                if (span := cues.according(t, u.start)) is not None:
                     credits.append((t, span, obj))
                 continue
             c = cues.cue_of(t)
-            if c is not None and not c[1] and (span := self._characterised(t, u)) is not None:
+            if c is not None and not c[1] and (span := cues.characterised(t, u.start)) is not None:
                 subj = cues.subject_of(t)  # "Dahl described the offer as generous"
                 if subj is not None and self._worth(*span, here) and (sp := self.cast.speaker(subj, u.start)):
                     out.append(self.statement(sp, span[0], span[1], t.text, "indirect", u.paragraph, u.end))
@@ -224,7 +202,9 @@ class _Reader:
                 continue
             agent = next((ch for ch in t.children if ch.dep_ == "agent"), None)
             if agent is not None:  # "…, as reported by the Courier": a credit, like "according to"
-                if (obj := cues.object_of(agent)) is not None and (span := self._according(t, u)) is not None:
+                if (obj := cues.object_of(agent)) is not None and (
+                    span := cues.according(t, u.start)
+                ) is not None:
                     credits.append((t, span, obj))
                 continue
             if (span := self._clause(t, u, here)) is None:
@@ -259,32 +239,10 @@ def analyse(doc: Document) -> Analysis:
         return Analysis(tuple(stmts), tuple(dict.fromkeys(n for s in stmts for n in s.speakers)))
     quotes = quote_spans(text)
     skip_head = bool(doc.title) and text.startswith(doc.title)
-    units: list[Unit] = []
-    budget, truncated = MAX_DOC_CHARS, False
-    for u in cues.units(text, quotes):
-        if u.paragraph == 0 and skip_head:
-            continue
-        if not (
-            cues.inside(u.start, quotes) or any(u.start <= q.open_at < u.end for q in quotes)
-        ) and not cues.plain_cue(text, u.start, u.end):
-            continue
-        for w in [u] if u.end - u.start <= MAX_UNIT_CHARS else cues.windows(text, u, quotes):
-            if budget - (w.end - w.start) < 0:
-                truncated = True
-                break
-            budget -= w.end - w.start
-            units.append(w)
-    # the sentence before each candidate is parsed too: who it makes the subject is who a
-    # following "he said" most likely means
     sentences = [s for ps, pe in paras for s in sentence_spans(text, ps, pe)]
-    starts = {u.start for u in units}
-    context: list[Unit] = []
-    for i, (a, _) in enumerate(sentences[1:], 1):
-        prev = sentences[i - 1]
-        size = prev[1] - prev[0]
-        if a in starts and prev[0] not in starts and size <= MAX_UNIT_CHARS and budget > size:
-            context.append(Unit(prev[0], prev[1], -1))
-            budget -= size
+    units, context, parsed, truncated = cues.candidates(
+        text, quotes, sentences, skip_head, MAX_UNIT_CHARS, MAX_DOC_CHARS
+    )
     docs = nlp.parse([text[u.start : u.end] for u in units + context])
     for u, d in zip(units + context, docs):
         cast.add_entities(u.start, list(d.ents), u.end)
@@ -302,7 +260,7 @@ def analyse(doc: Document) -> Analysis:
         out += said + reader.reported(u, d, here, said)
     out.sort(key=lambda s: (s.start, s.end))
     people = tuple(dict.fromkeys(cast.full.values()))
-    return Analysis(tuple(out), people, MAX_DOC_CHARS - budget, truncated)
+    return Analysis(tuple(out), people, parsed, truncated)
 
 
 def complete(statements: Iterable[Statement], known: Mapping[str, str]) -> list[Statement]:
