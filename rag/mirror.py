@@ -23,20 +23,17 @@ import logging
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rag.lexical import Lexical, TermIndex, index_terms
-from rag.store import Record
-from rag.store.changes import Change
+from rag.lexical import Lexical, TermIndex
+from rag.mirror_write import Writer, chunks
 from rag.types import Passage
 from rag.view import StoredStatement
 
 SCHEMA = 2  # 2: Snowball stems and acronym terms in the stored terms
-PASSAGE_FIELDS = ("kind", "paragraph", "start", "end")  # a passage record's own; the rest is its document's
-CHUNK = 500  # ids per IN (...) list
 log = logging.getLogger(__name__)
 
 # Documents' fields once per document (a start parses one small JSON object per article, not
@@ -71,16 +68,9 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _chunks(xs: Iterable[str]) -> Iterator[Sequence[str]]:
-    """Distinct values, sorted, CHUNK at a time (one `IN (...)` list each)."""
-    vs = sorted(set(xs))
-    for at in range(0, len(vs), CHUNK):
-        yield vs[at : at + CHUNK]
-
-
 def _in(con: sqlite3.Connection, sql: str, values: Iterable[str]) -> Iterator[Any]:
     """The rows of `sql`, whose `{}` is an IN list, for all `values` (a chunk per query)."""
-    for part in _chunks(values):
+    for part in chunks(values):
         yield from con.execute(sql.format(",".join("?" * len(part))), part)
 
 
@@ -262,69 +252,3 @@ class Mirror:
     def lexical(self, passages: dict[str, Passage]) -> Lexical:
         """The lexical index as a view of these passages sees it (a searcher snapshot)."""
         return Lexical(self.terms, passages)
-
-
-class Writer:
-    """Writes inside Mirror.writing's transaction; documents' fields are written at the end."""
-
-    def __init__(self, con: sqlite3.Connection):
-        self.con = con
-        self._docs: dict[str, dict[str, Any]] = {}
-        self.deleted: list[str] = []  # passage ids for the lexical index
-        self.added: list[tuple[str, str, str]] = []  # (id, doc_id, terms)
-
-    def delete(self, ids: Iterable[str]) -> None:
-        for part in _chunks(ids):
-            marks = ",".join("?" * len(part))
-            found = self.con.execute(f"SELECT id FROM passages WHERE id IN ({marks})", part)
-            self.deleted += [i for (i,) in found]
-            self.con.execute(f"DELETE FROM passages WHERE id IN ({marks})", part)
-            self.con.execute(f"DELETE FROM statements WHERE id IN ({marks})", part)
-
-    def put(self, records: Iterable[Record]) -> None:
-        """Write records (a record already held is replaced: its metadata may have changed)."""
-        con = self.con
-        for r in records:
-            m = r.meta
-            doc = str(m.get("doc_id", ""))
-            if m.get("kind") == "passage":
-                ts = " ".join(index_terms(r.text))
-                if con.execute("DELETE FROM passages WHERE id = ?", (r.id,)).rowcount:
-                    self.deleted.append(r.id)  # the index deletes before it adds: the new row stays
-                con.execute(
-                    "INSERT INTO passages(id, doc_id, paragraph, start, end, text, terms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (r.id, doc, int(m["paragraph"]), int(m["start"]), int(m["end"]), r.text, ts),
-                )
-                self.added.append((r.id, doc, ts))
-                fields = self._docs.setdefault(doc, {})
-                for k, v in m.items():
-                    if k not in PASSAGE_FIELDS and (k != "extractor" or v < fields.get(k, v + 1)):
-                        fields[k] = v  # the oldest extractor of any passage speaks for the document
-            elif m.get("kind") == "statement":
-                con.execute(
-                    "INSERT OR REPLACE INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (r.id, doc, str(m["passage_id"]), int(m["start"]), int(m["end"]), m.get("speaker"),
-                     m.get("role"), m.get("cue"), m.get("skind"), m.get("speaker_type"), r.text),
-                )  # fmt: skip
-
-    def applied(self, changes: Iterable[Change], keep_after: int) -> None:
-        """Note change-log entries as applied; forget those written before `keep_after`."""
-        cs = list(changes)
-        self.con.executemany("INSERT OR REPLACE INTO changes VALUES (?, ?)", [(c.id, c.written) for c in cs])
-        if cs:
-            newest = max(c.written for c in cs)
-            row = self.con.execute("SELECT value FROM info WHERE key = 'log_at'").fetchone()
-            at = max(newest, int(row[0])) if row else newest
-            self.con.execute("INSERT OR REPLACE INTO info VALUES ('log_at', ?)", (str(at),))
-        self.con.execute("DELETE FROM changes WHERE written < ?", (keep_after,))
-
-    def finish(self) -> None:
-        """Documents' fields for the documents written; documents left with no passage go."""
-        con = self.con
-        for doc, fields in self._docs.items():
-            row = con.execute("SELECT meta FROM docs WHERE doc_id = ?", (doc,)).fetchone()
-            merged = {**(json.loads(row[0]) if row else {}), **fields}
-            con.execute(
-                "INSERT OR REPLACE INTO docs VALUES (?, ?)", (doc, json.dumps(merged, ensure_ascii=False))
-            )
-        con.execute("DELETE FROM docs WHERE doc_id NOT IN (SELECT doc_id FROM passages)")
