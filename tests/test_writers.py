@@ -14,7 +14,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.load import load_bytes
 from rag.pipeline import Pipeline
-from rag.store import Store
+from rag.store import Store, reads
 from tests.conftest import SEED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ V2 = V0.replace(b"Berlin on Sunday", b"Berlin on Tuesday")
 
 def _versions(pipe: Pipeline) -> dict[str, int]:
     """doc_id -> records stored for the seed's file name; and no statement without its passage."""
-    got = pipe.store._get(where={"source_key": SEED.name}, include=["metadatas"])
+    got = reads.get_all(pipe.store._col, where={"source_key": SEED.name}, include=["metadatas"])
     docs: dict[str, int] = {}
     passages = {i for i, m in zip(got["ids"], got["metadatas"]) if m["kind"] == "passage"}
     for m in got["metadatas"]:

@@ -13,15 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
 from rag.statements import EXTRACTOR
+from rag.store import reads
 from rag.store.changes import Change, ChangeLog
 from rag.store.client import StoreError, _is_connection_error, _server_down, make_client
 from rag.store.records import (
-    PAGE,
     Batch,
     IngestResult,
     Record,
-    _record,
-    _unpack,
     collection_name,
     doc_records,
     pack_vectors,
@@ -104,7 +102,7 @@ class Store:
         with self._guard():
             ds = sorted(doc_ids)
             for at in range(0, len(ds), 500):
-                yield from self._records(where={"doc_id": {"$in": ds[at : at + 500]}})
+                yield from reads.records(self._col, where={"doc_id": {"$in": ds[at : at + 500]}})
 
     def has_doc(self, doc_id: str) -> bool:
         with self._guard():
@@ -131,7 +129,7 @@ class Store:
         with self._guard():
             keys = sorted({b.doc.source_key for b in batches})
             all_ids = [i for b in batches for i in b.ids]
-            present = set(self._get(ids=all_ids, include=[])["ids"]) if all_ids else set()
+            present = set(reads.get_all(self._col, ids=all_ids, include=[])["ids"]) if all_ids else set()
             todo, seen = [], set()
             for b in batches:  # the same text twice in one batch ("a.txt", "copy of a.txt"): once
                 if b.doc.doc_id not in seen and not all(i in present for i in b.ids):
@@ -148,7 +146,11 @@ class Store:
             # "Lena Ortiz") gives new statement ids: the old ones of that document go too
             written = set(ids)
             todo_docs = sorted({b.doc.doc_id for b in todo})
-            mine = self._get(where={"doc_id": {"$in": todo_docs}}, include=[])["ids"] if todo_docs else []
+            mine = (
+                reads.get_all(self._col, where={"doc_id": {"$in": todo_docs}}, include=[])["ids"]
+                if todo_docs
+                else []
+            )
             gone = [i for v in stale.values() for i in v]
             already = set(gone)
             gone += [i for i in mine if i not in written and i not in already]
@@ -162,7 +164,7 @@ class Store:
     def _settle(self, keys: list[str]) -> tuple[dict[str, list[str]], set[str]]:
         """Each source keeps one version (records.stale_versions says which records go); also
         every document of these sources now stored, kept or not (the change log lists them)."""
-        got = self._get(where={"source_key": {"$in": keys}}, include=["metadatas"])
+        got = reads.get_all(self._col, where={"source_key": {"$in": keys}}, include=["metadatas"])
         metas = got["metadatas"] or []
         return stale_versions(got["ids"], metas), {str((m or {}).get("doc_id")) for m in metas}
 
@@ -175,8 +177,8 @@ class Store:
         passage's vector: the normalised mean of its sentences' vectors."""
         import numpy as np
 
-        have = self._stored_quotes(
-            [p.passage_id for b in todo for p in b.passages if p.passage_id in present]
+        have = reads.stored_quotes(
+            self._col, [p.passage_id for b in todo for p in b.passages if p.passage_id in present]
         )
         vec: dict[str, Any] = {}
         for b in todo:
@@ -188,73 +190,31 @@ class Store:
             vec.update(zip(texts, np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)))
         return pack_vectors(todo, vec)
 
-    def _stored_quotes(self, passage_ids: list[str]) -> dict[str, Any]:
-        """quote_id -> vector, for every quotable span of these stored passages."""
-        return {
-            f"{pid}.{key}": v
-            for got in self._pages(ids=passage_ids, include=["metadatas"])
-            for pid, m in zip(got["ids"], got["metadatas"])
-            for key, v in _unpack(m or {}).items()
-        }
-
     def quote_vectors(self, ids: list[str]) -> dict[str, Any]:
         """Stored vectors of quotable spans by quote_id (those that exist)."""
         with self._guard():
-            stored = self._stored_quotes([i.rsplit(".", 1)[0] for i in ids])
+            stored = reads.stored_quotes(self._col, [i.rsplit(".", 1)[0] for i in ids])
         return {i: stored[i] for i in ids if i in stored}
 
     def quote_ids(self) -> dict[str, str]:
         """Every stored quote vector's id -> its passage's id (consistency checks)."""
-        out = {}
         with self._guard():
-            for page in self._pages(where={"kind": "passage"}, include=["metadatas"]):
-                for pid, m in zip(page["ids"], page["metadatas"]):
-                    out.update({f"{pid}.{k}": pid for k in _unpack(m or {})})
-        return out
-
-    def _pages(self, ids: list[str] | None = None, **kw: Any) -> Iterator[dict[str, Any]]:
-        """collection.get page by page (a server caps one response; a page of quote vectors
-        is all a reader holds at once)."""
-        if ids is not None:
-            ids = list(dict.fromkeys(ids))  # Chroma refuses a request naming an id twice
-            for at in range(0, len(ids), PAGE):
-                yield self._col.get(ids=ids[at : at + PAGE], **kw)
-            return
-        offset = 0
-        while True:
-            got = self._col.get(**kw, limit=PAGE, offset=offset)
-            yield got
-            if len(got["ids"]) < PAGE:
-                return
-            offset += PAGE
-
-    def _records(self, ids: list[str] | None = None, **kw: Any) -> Iterator[Record]:
-        """Records (text and metadata, quote vectors stripped) page by page."""
-        for got in self._pages(ids=ids, include=["documents", "metadatas"], **kw):
-            yield from map(_record, got["ids"], got["documents"], got["metadatas"])
-
-    def _get(self, **kw: Any) -> dict[str, Any]:
-        """collection.get, all pages joined (quote vectors are stripped by the callers)."""
-        out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
-        for got in self._pages(**kw):
-            for f in out:
-                out[f] += got.get(f) or []
-        return out
+            return reads.quote_ids(self._col)
 
     def ids(self) -> list[str]:
         """Every record id (passages and statements)."""
         with self._guard():
-            return list(self._get(include=[])["ids"])
+            return list(reads.get_all(self._col, include=[])["ids"])
 
     def get(self, ids: list[str]) -> Iterator[Record]:
         """The records with these ids (those that exist), read a page at a time."""
         with self._guard():
-            yield from self._records(ids=ids)
+            yield from reads.records(self._col, ids=ids)
 
     def everything(self) -> Iterator[Record]:
         """Every record, a page at a time (offset paging)."""
         with self._guard():
-            yield from self._records()
+            yield from reads.records(self._col)
 
     def current(self, doc_ids: Sequence[str], rules: int | None = EXTRACTOR) -> set[str]:
         """Documents stored whole by the current extractor (their headline passage carries its
@@ -266,7 +226,7 @@ class Store:
         if rules is not None:
             where["$and"].append({"extractor": rules})
         with self._guard():
-            got = self._get(where=where, include=["metadatas"])
+            got = reads.get_all(self._col, where=where, include=["metadatas"])
         return {str((m or {}).get("doc_id")) for m in got["metadatas"]}
 
     def passages_by_id(self, ids: Sequence[str]) -> dict[str, StoredPassage]:
@@ -285,7 +245,7 @@ class Store:
         Statements go first, so a crash midway never leaves a statement without its passage;
         the generation moves so every replica drops the article on its next question."""
         with self._guard():
-            got = self._get(where={"doc_id": doc_id}, include=["metadatas"])
+            got = reads.get_all(self._col, where={"doc_id": doc_id}, include=["metadatas"])
             ids = list(got["ids"])
             if not ids:
                 return 0
@@ -300,7 +260,7 @@ class Store:
     def records(self, kind: str) -> list[Record]:
         """Every record of a kind ("passage" or "statement")."""
         with self._guard():
-            return list(self._records(where={"kind": kind}))
+            return list(reads.records(self._col, where={"kind": kind}))
 
     def nearest(
         self, vector: list[float], k: int, where: dict[str, Any] | None = None, count: int | None = None
@@ -321,7 +281,7 @@ class Store:
         docs: set[Any] = set()
         kinds: Counter[Any] = Counter()
         with self._guard():
-            for got in self._pages(include=["metadatas"]):
+            for got in reads.pages(self._col, include=["metadatas"]):
                 for m in got["metadatas"]:
                     docs.add((m or {}).get("doc_id"))
                     kinds[(m or {}).get("kind")] += 1
