@@ -126,7 +126,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from rag.evaluate import run
 
     if args.mode == "llm":
-        from rag.evaluate import run_llm
+        from rag.evaluate_llm import run_llm
 
         _print_json(run_llm(settings, limit=args.limit))
         return 0
