@@ -7,54 +7,20 @@ is available offline here); callers treat the output as heuristic.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 OPEN_QUOTES = '“"‘«'
 CLOSE_QUOTES = '”"’»'
 
-_ABBREV = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "gen",
-    "sen",
-    "rep",
-    "gov",
-    "lt",
-    "col",
-    "sgt",
-    "capt",
-    "st",
-    "jr",
-    "sr",
-    "inc",
-    "ltd",
-    "co",
-    "corp",
-    "vs",
-    "etc",
-    "no",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "u.s",
-    "u.k",
-    "u.n",
-    "e.g",
-    "i.e",
-}
+
+@cache
+def _abbreviations() -> frozenset[str]:
+    from rag.lexicon import words
+
+    return words("abbreviations")
+
+
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace
 # and an upper-case letter, digit or opening quote.
 _END = re.compile(r"[.!?…]+[”\"’)\]]*(?=\s+[“\"‘(\[A-Z0-9])")
@@ -81,7 +47,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     pos = start
     for m in _END.finditer(text, start, end):
         word = re.search(r"([A-Za-z.]+)[.]$", text[max(start, m.start() - 12) : m.start() + 1])
-        if m.group(0) == "." and word and word.group(1).lower().rstrip(".") in _ABBREV:
+        if m.group(0) == "." and word and word.group(1).lower().rstrip(".") in _abbreviations():
             continue
         if m.group(0) == "." and re.search(r"\b[A-Z]\.$", text[m.start() - 2 : m.end()]):
             continue  # an initial: "Anna K. Berg"

@@ -35,3 +35,14 @@ def test_a_query_acronym_meets_the_passage_spelling_it_out():
     assert ACRONYM + "nfc" in set(query_terms("Why did the NFC cut it?")) & set(
         index_terms("The Northern Fisheries Council cut the cod quota.")
     )
+
+
+def test_an_abbreviations_stop_does_not_end_a_sentence():
+    from rag.text import sentence_spans
+
+    text = "The case Roe v. Wade was cited by Smith et al. in 1998. Dr. Kay disagreed. It ended."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "The case Roe v. Wade was cited by Smith et al. in 1998.",
+        "Dr. Kay disagreed.",
+        "It ended.",
+    ]

@@ -20,7 +20,7 @@ from rag.text import sentence_spans
 from rag.types import Document, Passage, Statement
 from rag.verify import quotable_spans
 
-SCHEMA = 6  # bump when stored records change shape or the extractor changes what it stores
+SCHEMA = 7  # 7: abbreviations from a data file change sentence splits. Bump when stored records change shape or the extractor changes what it stores
 PAGE = 5000  # records per read request
 
 
