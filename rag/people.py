@@ -122,7 +122,12 @@ class PeopleIndex:
                     continue
                 key = fold(re.sub(r"[’']s$", "", phrase))
                 if key in self._forms:
-                    cands += [NameMatch(n, span[0][0], span[-1][1], 100.0, True) for n in self._forms[key]]
+                    names = [
+                        n
+                        for n in self._forms[key]
+                        if lowered or not self._inside_other_name(text, toks, i, n)
+                    ]
+                    cands += [NameMatch(n, span[0][0], span[-1][1], 100.0, True) for n in names]
                     continue
                 if len(key) < 5 or (size == 1 and self.knows(span[0][2])):
                     continue  # short words, and words the library uses, are not misspelt names
@@ -139,6 +144,20 @@ class PeopleIndex:
             if all(m.end <= o.start or m.start >= o.end for o in out) and all(m.name != o.name for o in out):
                 out.append(m)
         return sorted(out, key=lambda m: m.start)
+
+    def _inside_other_name(self, text: str, toks: list[tuple[int, int, str]], i: int, name: str) -> bool:
+        """A surname that ends a longer proper name which is not this person's ("Air India Express"
+        is not the "Tippu Express" of another text; "Minister Ortiz", "NATO's Ortiz" are Ortiz)."""
+        parts = {fold(w) for w in name.split()}
+        if i == 0 or len(name.split()) < 2 or fold(toks[i][2]) != fold(name.split()[-1]):
+            return False
+        before = toks[i - 1]
+        word = before[2]
+        if text[before[1] : toks[i][0]].strip() or not word[:1].isupper() or re.search(r"[’']s$", word):
+            return False  # not right before it, lower case, or an owner ("Ukraine's Ortiz")
+        low = word.lower().rstrip(".")
+        titles = vocabulary("honorifics") | vocabulary("person_nouns") | vocabulary("title_modifiers")
+        return fold(word) not in parts and low not in STOPWORDS and low not in titles
 
     def kind(self, name: str) -> str:
         p = self.people.get(name)

@@ -97,6 +97,11 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("What was the title of Tomas Berg's first documentary?", "fact", (), "none"),
         # the first of two owners parsed as a modifier is still a side
         ("How did Ortiz's and Berg's statements differ?", "compare", ("Lena Ortiz", "Tomas Berg"), "quote"),
+        # a wh-noun names what is asked for: a change word beside it is not a change-over-time
+        # question, a person noun asks for a person, and "who is the …" asks for the holder
+        ("What company developed the new bridge tolls?", "fact", (), "organisation"),
+        ("Which engineer designed the bridge?", "fact", (), "person"),
+        ("Who is the vice-chair of the union?", "fact", (), "person"),
     ],
 )
 def test_question_table(question, kind, speakers, answer_type):
@@ -260,3 +265,11 @@ def test_people_index_finds_names_once_and_flags_loose_matches():
     loose = idx.find("What did Ortis say?")
     assert loose and loose[0].name == "Lena Ortiz" and not loose[0].sure
     assert idx.find("What did the bridge say?") == []  # a word the library uses is not a misspelt name
+
+
+def test_a_surname_ending_another_proper_name_is_not_the_person():
+    find = KNOWN.people.find
+    assert find("Who built the Harbour Ortiz Terminal?") == []  # another name that ends in "Ortiz"
+    for q in ("What did Minister Ortiz say?", "What did Spain's Ortiz say?", "What did Ortiz say?"):
+        assert [m.name for m in find(q)] == ["Lena Ortiz"], q
+    assert [m.name for m in find("what did the harbour ortiz say")] == ["Lena Ortiz"]  # no case to read

@@ -80,12 +80,34 @@ def speaks(t: Token) -> bool:
     return False
 
 
+def wh_noun(doc: Doc | None) -> Token | None:
+    """The noun a wh-determiner asks for ("What company …", "Which two dynasties …", "To what
+    gauge …"): the question wants one of those, not an account of events."""
+    if doc is None:
+        return None
+    for t in doc:
+        if t.lower_ not in ("what", "which") or t.i + 1 >= len(doc):
+            continue
+        # the noun phrase right after the wh-word (the parser sometimes reads "What Columbia
+        # President went …" as an object "what" and a subject, so the parse alone is not trusted)
+        noun = doc[t.i + 1]
+        if noun.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
+            continue
+        while noun.dep_ in ("compound", "nummod", "amod") and noun.head.i > noun.i:
+            noun = noun.head
+        kinds = vocabulary("person_nouns") | vocabulary("place_words") | vocabulary("org_question_words")
+        if noun.pos_ == "NOUN" or (noun.pos_ == "PROPN" and noun.lower_ in kinds):  # not a name:
+            return noun  # "What Bruen said …" asks for no kind of thing
+    return None
+
+
 def lead_words(doc: Doc) -> list[str]:
     return [t.lower_ for t in doc if not t.is_punct and t.lower_ not in ("and", "so", "but", "then")]
 
 
 _WHO_IS = [  # (pattern, answer type): who someone is, or whom they work for
-    (r"^(?:who|what)\s+(?:is|was|are)\s+[^,;]+?$", "description"),
+    # ("Who is the vice-chair of the panel?" asks for a person, not for who the panel is)
+    (r"^(?:who\s+(?:is|was|are)\s+(?!the\b|a\b|an\b)|what\s+(?:is|was|are)\s+)[^,;]+?$", "description"),
     (r"\b(?:role|job|position|title)\s+of\b|\bwhat\s+(?:does|did)\s+(?P<who>.+)\s+do$", "description"),
     (r"\bwho\s+(?:does|did|do)\b.+\b(?:work|works|write|report)\s+(?:for|at)\b", "organisation"),
     (
@@ -122,8 +144,9 @@ def kind_of(
     compares = is_comparison(low)
     if compares and speakers + groups >= 2:
         return "compare", "quote"
-    if any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("change_words")):
-        return "change", "quote"
+    asked_for = wh_noun(doc)
+    if asked_for is None and any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("change_words")):
+        return "change", "quote"  # (not "What company developed …?": that asks for a company)
     if groups and not speakers and (says or compares or "reaction" in low):
         return "reactions", "quote"
     if not speakers and re.search(
@@ -133,6 +156,8 @@ def kind_of(
     ):
         return "reactions", "quote"
     asked = answer_type_of(low, wh)
+    if asked == "none" and asked_for is not None and asked_for.lemma_.lower() in vocabulary("person_nouns"):
+        asked = "person"  # "Which player …", "What actor …"
     if speakers and asked in ("date", "place", "number", "organisation"):  # "When did X announce …",
         return "fact", asked  # "X proposed a merger with what network?": not their words
     if speakers and (says or re.match(r"^[^?]{0,60}?\bon\b", low)):
