@@ -24,6 +24,12 @@ def _named_in(ctx: Context, doc_id: str) -> bool:
     return all(n.split()[-1].lower()[:6] in text or _spells_out(ctx, doc_id, n) for n in ctx.intent.entities)
 
 
+def _names_all(ctx: Context, e: Evidence) -> bool:
+    """The sentence itself names every name the question treats as its topic (there is one)."""
+    low = (e.context or e.quote).lower()
+    return bool(ctx.intent.entities) and all(n.split()[-1].lower()[:6] in low for n in ctx.intent.entities)
+
+
 def _spells_out(ctx: Context, doc_id: str, name: str) -> bool:
     """An acronym the article writes in full ("NFC": "Northern Fisheries Council")."""
     acr = acronyms(name)
@@ -43,7 +49,10 @@ def fact(ctx: Context) -> Draft | None:
     ranked = rank(ctx, _candidates(ctx, hits), direct=says, answer_type=intent.answer_type)
     asked = set(terms(intent.text))
     held = [
-        e for e in ranked if ctx.scorer.supported(e, intent.answer_type, intent.measure) and _tells(e, asked)
+        e
+        for e in ranked
+        if ctx.scorer.supported(e, intent.answer_type, intent.measure, _names_all(ctx, e))
+        and _tells(e, asked)
     ]
     if not held:
         return None
