@@ -273,3 +273,8 @@ def test_a_surname_ending_another_proper_name_is_not_the_person():
     for q in ("What did Minister Ortiz say?", "What did Spain's Ortiz say?", "What did Ortiz say?"):
         assert [m.name for m in find(q)] == ["Lena Ortiz"], q
     assert [m.name for m in find("what did the harbour ortiz say")] == ["Lena Ortiz"]  # no case to read
+
+
+def test_two_library_words_written_as_one_are_not_an_unknown_name():
+    assert _read("What happened at the Budgetbridge?").unknown == ()  # "budget" + "bridge"
+    assert _read("What happened at the Zorblax?").unknown == ("Zorblax",)

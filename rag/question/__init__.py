@@ -89,8 +89,15 @@ def _unknown(doc: Doc, matched: list[NameMatch], known: Known) -> list[str]:
         if toks and not known.knows(toks[-1]):
             if known.resembles is not None and known.resembles(toks[-1]):
                 continue  # a misspelling of a word the library has: not "never mentioned"
+            if _joined(toks[-1], known):
+                continue  # two words of the library written as one ("Hightown" for "High Town")
             out.append(" ".join(toks))
     return out
+
+
+def _joined(word: str, known: Known) -> bool:
+    """The word is two words the library uses, written together."""
+    return any(known.knows(word[:i]) and known.knows(word[i:]) for i in range(4, len(word) - 3))
 
 
 def _asked(m: NameMatch, doc: Doc, text: str, says: bool, first: bool) -> bool:
