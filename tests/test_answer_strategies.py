@@ -272,3 +272,13 @@ def test_an_acronym_asked_about_is_answered_by_the_one_sentence_naming_it(pipe):
     assert "bodies such as the PVTU" in _quotes(a)[0]
     b = pipe.ask("What is the KDWU?")
     assert b.abstained
+
+
+def test_a_yes_no_answer_cites_each_sentence_once(pipe):  # type: ignore[no-untyped-def]
+    """The headline gives way to its article's body sentence; when that sentence is already among
+    the evidence it is not cited a second time (and the evidence for and against has room)."""
+    a = pipe.ask("Did the ferry Nordlys run aground near Eastport?")
+    assert not a.abstained
+    quotes = _quotes(a)
+    assert any("ran aground on a sandbank" in q for q in quotes)
+    assert len(quotes) == len(set(quotes)) and len(quotes) >= 2, quotes

@@ -143,6 +143,7 @@ def _no_lone_headlines(ctx: Context, chosen: list[Evidence], ranked: list[Eviden
                 ),
                 e,
             )
-        if body not in out:
+        span = (body.passage.passage_id, body.start, body.end)  # (scored twice: equal spans, unequal scores)
+        if all((o.passage.passage_id, o.start, o.end) != span for o in out):
             out.append(body)
     return out
