@@ -278,3 +278,10 @@ def test_a_surname_ending_another_proper_name_is_not_the_person():
 def test_two_library_words_written_as_one_are_not_an_unknown_name():
     assert _read("What happened at the Budgetbridge?").unknown == ()  # "budget" + "bridge"
     assert _read("What happened at the Zorblax?").unknown == ("Zorblax",)
+
+
+def test_a_tagged_person_is_kept_only_when_written_as_a_name():
+    from rag.answer.known import _name_like
+
+    assert _name_like("Anna van der Berg") and _name_like("Pablo Quiroga")
+    assert not _name_like("Danube at Lakeside") and not _name_like("Quiroga")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from rag.lexicon import words as vocabulary
 from rag.people import PeopleIndex, Person
 from rag.question import Known
 from rag.text import stem, words
@@ -57,7 +58,7 @@ def known_for(lib: LibraryView, embed: Callable[[list[str]], np.ndarray] | None)
         for s in speakers
         if s.name in kinds
     ]
-    people += [Person(n, (), False) for n in sorted(lib.people - quoted) if len(n.split()) > 1]
+    people += [Person(n, (), False) for n in sorted(lib.people - quoted) if _name_like(n)]
     dates = [str(m["published"]) for m in lib.meta.values() if m.get("published")]
     where: dict[str, list[str]] = {}  # speaker -> passages of their statements, in order
     for st in lib.statements:
@@ -80,3 +81,11 @@ def known_for(lib: LibraryView, embed: Callable[[list[str]], np.ndarray] | None)
     with _LOCK:
         lib.cache.setdefault("known", known)
     return known
+
+
+def _name_like(name: str) -> bool:
+    """A person the tagger found in the text, if written as a name: two words or more, each
+    capitalised or a name particle ("Anna van der Berg"; not "Danube at Lakeside")."""
+    parts = name.split()
+    particles = vocabulary("name_particles")
+    return len(parts) > 1 and all(w[:1].isupper() or w in particles for w in parts)
