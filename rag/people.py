@@ -146,8 +146,8 @@ class PeopleIndex:
         return sorted(out, key=lambda m: m.start)
 
     def _inside_other_name(self, text: str, toks: list[tuple[int, int, str]], i: int, name: str) -> bool:
-        """A surname that ends a longer proper name which is not this person's ("Air India Express"
-        is not the "Tippu Express" of another text; "Minister Ortiz", "NATO's Ortiz" are Ortiz)."""
+        """A surname that ends a longer proper name which is not this person's ("North Coast Express"
+        is not the "Lena Express" of another text; "Minister Ortiz", "NATO's Ortiz" are Ortiz)."""
         parts = {fold(w) for w in name.split()}
         if i == 0 or len(name.split()) < 2 or fold(toks[i][2]) != fold(name.split()[-1]):
             return False

@@ -284,4 +284,4 @@ def test_a_tagged_person_is_kept_only_when_written_as_a_name():
     from rag.answer.known import _name_like
 
     assert _name_like("Anna van der Berg") and _name_like("Pablo Quiroga")
-    assert not _name_like("Danube at Lakeside") and not _name_like("Quiroga")
+    assert not _name_like("River at Lakeside") and not _name_like("Quiroga")

@@ -29,7 +29,7 @@ from rag.types import AnswerType
 
 W_DENSE, W_LEX, W_DIRECT, W_FIT = 0.55, 0.45, 0.08, 0.15
 COS_FLOOR = 0.3  # shared words alone support an answer only above this cosine
-# ... or above this one in a sentence naming every name the question is about ("What is the NASUWT?":
+# ... or above this one in a sentence naming every name the question is about ("What is the PVTU?":
 # the one sentence naming it; an acronym alone has little meaning to compare). Held-out articles
 # still abstain: without the article naming it there is no such sentence (XQuAD 958 -> 961 of
 # 1,190, leave-one-article-out abstention 0.928 either way)
