@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -43,6 +44,12 @@ class Person:
     roles: tuple[tuple[str, str | None, str | None], ...] = ()  # (role, first date, last date)
     quoted: bool = True
     kind: str = "person"  # "person" | "organisation" | "unnamed": only people are named by surname
+
+
+@cache
+def _titles() -> frozenset[str]:
+    """Words written before a surname that leave it the person's ("Minister", "Dr", "Deputy")."""
+    return vocabulary("honorifics") | vocabulary("person_nouns") | vocabulary("title_modifiers")
 
 
 def fold(text: str) -> str:
@@ -156,8 +163,7 @@ class PeopleIndex:
         if text[before[1] : toks[i][0]].strip() or not word[:1].isupper() or re.search(r"[’']s$", word):
             return False  # not right before it, lower case, or an owner ("Ukraine's Ortiz")
         low = word.lower().rstrip(".")
-        titles = vocabulary("honorifics") | vocabulary("person_nouns") | vocabulary("title_modifiers")
-        return fold(word) not in parts and low not in STOPWORDS and low not in titles
+        return fold(word) not in parts and low not in STOPWORDS and low not in _titles()
 
     def kind(self, name: str) -> str:
         p = self.people.get(name)

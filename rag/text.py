@@ -7,18 +7,13 @@ is available offline here); callers treat the output as heuristic.
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
+
+from rag.lexicon import words as vocabulary
 
 OPEN_QUOTES = '“"‘«'
 CLOSE_QUOTES = '”"’»'
-
-
-@cache
-def _abbreviations() -> frozenset[str]:
-    from rag.lexicon import words
-
-    return words("abbreviations")
 
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace
@@ -47,7 +42,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     pos = start
     for m in _END.finditer(text, start, end):
         word = re.search(r"([A-Za-z.]+)[.]$", text[max(start, m.start() - 12) : m.start() + 1])
-        if m.group(0) == "." and word and word.group(1).lower().rstrip(".") in _abbreviations():
+        if m.group(0) == "." and word and word.group(1).lower().rstrip(".") in vocabulary("abbreviations"):
             continue
         if m.group(0) == "." and re.search(r"\b[A-Z]\.$", text[m.start() - 2 : m.end()]):
             continue  # an initial: "Anna K. Berg"

@@ -21,13 +21,18 @@ ANTECEDENT_WORDS = 80  # longest quote a sentence and its antecedent make togeth
 def _named_in(ctx: Context, doc_id: str) -> bool:
     """The article names every name the question treats as its topic ("… in Eastport?")."""
     text = ctx.lib.doc_text(doc_id)
-    return all(n.split()[-1].lower()[:6] in text or _spells_out(ctx, doc_id, n) for n in ctx.intent.entities)
+    return all(_names(text, n) or _spells_out(ctx, doc_id, n) for n in ctx.intent.entities)
+
+
+def _names(low: str, name: str) -> bool:
+    """A lower-cased text names the name (the first six letters of its last word: "Ortiz's" names "Lena Ortiz")."""
+    return name.split()[-1].lower()[:6] in low
 
 
 def _names_all(ctx: Context, e: Evidence) -> bool:
     """The sentence itself names every name the question treats as its topic (there is one)."""
     low = (e.context or e.quote).lower()
-    return bool(ctx.intent.entities) and all(n.split()[-1].lower()[:6] in low for n in ctx.intent.entities)
+    return bool(ctx.intent.entities) and all(_names(low, n) for n in ctx.intent.entities)
 
 
 def _spells_out(ctx: Context, doc_id: str, name: str) -> bool:

@@ -85,6 +85,7 @@ def wh_noun(doc: Doc | None) -> Token | None:
     gauge …"): the question wants one of those, not an account of events."""
     if doc is None:
         return None
+    kinds = vocabulary("person_nouns") | vocabulary("place_words") | vocabulary("org_question_words")
     for t in doc:
         if t.lower_ not in ("what", "which") or t.i + 1 >= len(doc):
             continue
@@ -95,7 +96,6 @@ def wh_noun(doc: Doc | None) -> Token | None:
             continue
         while noun.dep_ in ("compound", "nummod", "amod") and noun.head.i > noun.i:
             noun = noun.head
-        kinds = vocabulary("person_nouns") | vocabulary("place_words") | vocabulary("org_question_words")
         if noun.pos_ == "NOUN" or (noun.pos_ == "PROPN" and noun.lower_ in kinds):  # not a name:
             return noun  # "What Bruen said …" asks for no kind of thing
     return None

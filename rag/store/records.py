@@ -20,7 +20,8 @@ from rag.text import sentence_spans
 from rag.types import Document, Passage, Statement
 from rag.verify import quotable_spans
 
-SCHEMA = 7  # 7: abbreviations from a data file change sentence splits. Bump when stored records change shape or the extractor changes what it stores
+SCHEMA = 7  # bump when stored records change shape or the extractor changes what it stores
+# (7: the abbreviations of rag/lexicon change sentence splits)
 PAGE = 5000  # records per read request
 
 
