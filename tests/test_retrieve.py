@@ -114,3 +114,53 @@ def test_two_processes_on_one_server_see_each_others_ingests(chroma_url):
     )
     a2 = json.loads(r.stdout)
     assert any("Kaikkonen" in (c["speaker"] or "") for c in a2["citations"]), a2["answer"]
+
+
+class _Records:
+    """A store stub, nearest first: each passage followed by the statements sharing its vector
+    (`n_stmt` each for the `near` nearest passages, none for the rest)."""
+
+    def __init__(self, n_pass: int, n_stmt: int, near: int) -> None:
+        self.order = [
+            i
+            for p in range(n_pass)
+            for i in [f"p{p}"] + [f"s{p}.{j}" for j in range(n_stmt if p < near else 0)]
+        ]
+        self.calls: list[tuple[int, bool]] = []
+
+    def nearest(self, vec, k, where=None, count=None):  # type: ignore[no-untyped-def]
+        self.calls.append((k, where is not None))
+        ids = [i for i in self.order if where is None or i.startswith("p")]
+        return [(i, 1.0 - n / 1000) for n, i in enumerate(ids[:k])]
+
+
+def _view(n_pass: int, n_stmt: int, near: int):  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    store = _Records(n_pass, n_stmt, near)
+    passages = {f"p{p}": object() for p in range(n_pass)}
+    raw = {i: object() for i in store.order if i.startswith("s")}
+    return SimpleNamespace(passages=passages, raw=raw, store=store)
+
+
+def test_dense_asks_for_enough_records_that_statements_do_not_force_the_filtered_query():
+    """The passages nearest a question are the quoted ones: two statements each where the
+    library's average is one. Asking for twice the average (80 records for 20 passages) finds
+    them all in one unfiltered query; 40 held 14 and needed the slower filtered one."""
+    from rag.retrieve import _dense
+
+    view = _view(200, 2, 100)
+    got = _dense(view, [0.0], 20, None)  # type: ignore[arg-type]
+    assert [i for i, _ in got] == [f"p{p}" for p in range(20)]
+    assert view.store.calls == [(80, False)]
+
+
+def test_dense_falls_back_to_the_filtered_query_when_statements_crowd_passages_out():
+    """Five statements each for the 20 nearest passages, 0.5 on average: 60 records hold 10
+    passages, and the filtered query supplies the 20."""
+    from rag.retrieve import _dense
+
+    view = _view(200, 5, 20)
+    got = _dense(view, [0.0], 20, None)  # type: ignore[arg-type]
+    assert [i for i, _ in got] == [f"p{p}" for p in range(20)]
+    assert view.store.calls == [(60, False), (20, True)]
