@@ -68,8 +68,8 @@ def _dense(view: LibraryView, vec: list[float], depth: int, docs: set[str] | Non
     where: dict[str, Any] = {"kind": "passage"}
     if docs is None:
         n_pass = len(view.passages)
-        per_passage = count / n_pass if n_pass else 1.0
-        wide = view.store.nearest(vec, min(math.ceil(2 * depth * per_passage), count or 2 * depth), count=count)
+        asked = math.ceil(2 * depth * (count / n_pass if n_pass else 1.0))
+        wide = view.store.nearest(vec, min(asked, count or asked), count=count)
         got = [(i, s) for i, s in wide if i in view.passages][:depth]
         if len(got) >= min(depth, n_pass) or len(wide) >= (count or 0):
             return got
