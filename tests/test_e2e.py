@@ -229,3 +229,28 @@ def test_paraphrases_are_answered(seed_pipeline, question, speaker):
 def test_on_topic_questions_the_article_cannot_answer_abstain(seed_pipeline, question):
     a = seed_pipeline.ask(question)
     assert a.abstained and not a.citations, a.answer
+
+
+def test_the_question_vector_computed_during_the_parse_is_the_one_retrieval_uses(seed_pipeline, monkeypatch):
+    """The question is embedded while it is parsed; a follow-up reads as another text and that
+    text is embedded too. Either way the answer is the one a serial embedding gives."""
+    comp = seed_pipeline.composer
+    seen: list[str] = []
+    inner = comp.scorer.embed_query
+
+    def spy(text: str):  # type: ignore[no-untyped-def]
+        seen.append(text)
+        return inner(text)
+
+    class Serial:  # the vector computed when asked for, after the parse
+        def submit(self, fn, *args):  # type: ignore[no-untyped-def]
+            return type("Later", (), {"result": lambda _self: fn(*args)})()
+
+    monkeypatch.setattr(comp.scorer, "embed_query", spy)
+    history = [{"role": "user", "content": "What did Justin Logan say?"}]
+    early = seed_pipeline.ask("And who does he work for?", history).to_json()
+    assert seen[0] == "And who does he work for?" and "And who does Justin Logan work for?" in seen
+    first = seed_pipeline.ask("What did Bruen say Ukraine needs?").to_json()
+    monkeypatch.setattr(comp, "_ahead", Serial())
+    assert seed_pipeline.ask("And who does he work for?", history).to_json()["answer"] == early["answer"]
+    assert seed_pipeline.ask("What did Bruen say Ukraine needs?").to_json()["answer"] == first["answer"]
