@@ -84,7 +84,9 @@ class Cast(Resolver):
             if surname_key(short) in self.full:
                 continue
             for m in re.finditer(rf"((?:[A-ZÀ-Þ][\w’'.-]*\s+){{1,2}}){re.escape(short)}(?![\w-])", self.text):
-                given = [w for w in m.group(1).split()]
+                # a paragraph break ends a name: a headline word is no given name of the surname
+                # opening the body ("Harbours" / "Ortiz wrote …")
+                given = re.split(r"\n\s*\n", m.group(1))[-1].split()
                 ends = [i for i, w in enumerate(given) if len(w) > 2 and w.endswith(".")]
                 if ends:  # "… Premier League. Ortiz said": a sentence ended, not a given name
                     given = given[ends[-1] + 1 :]

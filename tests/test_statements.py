@@ -395,3 +395,14 @@ def test_sentences_parsed_for_statements(sentence: str, candidate: bool):
     from rag.cues import plain_cue as _plain_cue
 
     assert _plain_cue(sentence, 0, len(sentence)) is candidate
+
+
+def test_a_headline_word_is_not_the_given_name_of_the_person_opening_the_body():
+    """A one-word headline ("Harbours") above a paragraph that opens with a surname: the
+    headline is no given name ("Harbours Ortiz"); a given name on the surname's own line is."""
+    from rag.statements import people_in
+
+    body = "Ortiz wrote a history of the old harbours, and Ortiz later taught it at the college."
+    assert not any("Harbours" in n for n in people_in(make_document("Harbours", [body], "h.md")))
+    other = "At the college, Professor Lena Ortiz taught the history of the harbours."
+    assert people_in(make_document("Harbours", [body, other], "h.md")) == ["Lena Ortiz"]
