@@ -96,6 +96,16 @@ ARTICLES = [
     ),
     ("Harbour Bridge", "2021-03-01", ["The Harbour Bridge was built by the Valmark firm Nordstal in 1932."]),
     ("Harbour Bridge", "2021-03-08", ["Painters finished the Harbour Bridge's new coat of green paint."]),
+    (
+        "Eastport court finds harbour manager guilty",
+        "2021-06-14",
+        ["A court in Eastport found former harbour manager Greta Falk guilty of fraud on Monday."],
+    ),
+    (
+        "Valmark banker jailed",
+        "2021-02-02",
+        ["Former Valmark banker Peter Holm was sentenced to six years in prison for fraud."],
+    ),
 ]
 
 
@@ -282,3 +292,12 @@ def test_a_yes_no_answer_cites_each_sentence_once(pipe):  # type: ignore[no-unty
     quotes = _quotes(a)
     assert any("ran aground on a sandbank" in q for q in quotes)
     assert len(quotes) == len(set(quotes)) and len(quotes) >= 2, quotes
+
+
+def test_a_fact_about_a_person_comes_from_an_article_naming_them(pipe):  # type: ignore[no-untyped-def]
+    """A person the question names as the doer is its topic, quoted in the library (Berg) or only
+    named (Lindqvist): another person's prison sentence is no answer to what sentence they got."""
+    for who in ("Tomas Berg", "Anna Lindqvist", "Greta Falk"):
+        a = pipe.ask(f"What prison sentence did {who} receive?")
+        assert all(who.split()[-1] in (c.quote + c.title) for c in a.citations), (who, _quotes(a))
+        assert not any("Holm" in q or "six years" in q for q in _quotes(a)), who

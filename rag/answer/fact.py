@@ -18,10 +18,18 @@ from rag.types import RetrievedPassage
 ANTECEDENT_WORDS = 80  # longest quote a sentence and its antecedent make together
 
 
+def _topic_names(ctx: Context) -> tuple[str, ...]:
+    """Every name the question is about: its entities, and the people it names as doers or
+    speakers, quoted or not ("What sentence did Lena Ortiz receive?" is about Ortiz: a
+    sentence handed to someone else answers nothing)."""
+    i = ctx.intent
+    return tuple(dict.fromkeys(i.entities + i.speakers + i.unquoted))
+
+
 def _named_in(ctx: Context, doc_id: str) -> bool:
     """The article names every name the question treats as its topic ("… in Eastport?")."""
     text = ctx.lib.doc_text(doc_id)
-    return all(_names(text, n) or _spells_out(ctx, doc_id, n) for n in ctx.intent.entities)
+    return all(_names(text, n) or _spells_out(ctx, doc_id, n) for n in _topic_names(ctx))
 
 
 def _names(low: str, name: str) -> bool:
@@ -32,7 +40,8 @@ def _names(low: str, name: str) -> bool:
 def _names_all(ctx: Context, e: Evidence) -> bool:
     """The sentence itself names every name the question treats as its topic (there is one)."""
     low = (e.context or e.quote).lower()
-    return bool(ctx.intent.entities) and all(_names(low, n) for n in ctx.intent.entities)
+    names = _topic_names(ctx)
+    return bool(names) and all(_names(low, n) for n in names)
 
 
 def _spells_out(ctx: Context, doc_id: str, name: str) -> bool:
