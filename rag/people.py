@@ -102,6 +102,12 @@ class PeopleIndex:
         for key, names in self._forms.items():  # a surname two speakers share: the person's
             if len(names) > 1 and any(self.people[n].kind == "person" for n in names):
                 self._forms[key] = [n for n in names if self.people[n].kind == "person"]
+        # one-word forms by their stem: "Kovalenski" is a word the library uses (the stem of
+        # "Kovalensky"), so `find` never tries it as a misspelling; see `same_stem`
+        self._stems: dict[str, list[str]] = {}
+        for key in self._forms:
+            if " " not in key and len(key) >= 5:
+                self._stems.setdefault(stem(key), []).append(key)
 
     def find(self, text: str) -> list[NameMatch]:
         """Speakers (and people the library names) that text names, in order; each once."""
@@ -151,6 +157,18 @@ class PeopleIndex:
             if all(m.end <= o.start or m.start >= o.end for o in out) and all(m.name != o.name for o in out):
                 out.append(m)
         return sorted(out, key=lambda m: m.start)
+
+    def same_stem(self, name: str, start: int, end: int) -> list[NameMatch]:
+        """The people a one-word name the tagger found names when it is one of their names with
+        another ending ("Kovalenski" for "Kovalensky"). Only for words tagged as a person: a
+        common word ("North") may share a surname's stem ("Northe")."""
+        from rapidfuzz import fuzz
+
+        key = fold(re.sub(r"[’']s$", "", name))
+        if " " in key or len(key) < 5 or not (same := self._stems.get(stem(key))):
+            return []
+        form = max(same, key=lambda f: (fuzz.ratio(key, f), f))
+        return [NameMatch(n, start, end, float(fuzz.ratio(key, form)), True) for n in self._forms[form]]
 
     def _inside_other_name(self, text: str, toks: list[tuple[int, int, str]], i: int, name: str) -> bool:
         """A surname that ends a longer proper name which is not this person's ("North Coast Express"
