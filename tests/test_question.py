@@ -285,3 +285,54 @@ def test_a_tagged_person_is_kept_only_when_written_as_a_name():
 
     assert _name_like("Anna van der Berg") and _name_like("Pablo Quiroga")
     assert not _name_like("River at Lakeside") and not _name_like("Quiroga")
+
+
+def test_a_surname_spelt_with_the_ending_the_stemmer_drops_names_the_person():
+    """The library's index keeps stems, so "Kovalenski" is a word it uses (the stem of
+    "Kovalensky") and is never tried as a misspelling; it still names Kovalensky, not a person
+    "the articles mention but never quote"."""
+    from rag.text import stem
+
+    cast = [*CAST, Person("Irina Kovalensky", (("mayor", None, None),))]
+    stems = {stem(w) for w in WORDS | {"kovalensky", "irina"}}
+    knows = lambda w: stem(w.lower()) in stems  # noqa: E731
+    intent = read_question(
+        "What did Kovalenski say about the bridge?", [], Known(PeopleIndex(cast, knows), knows)
+    )
+    assert intent.speakers == ("Irina Kovalensky",) and intent.unquoted == ()
+    # a common word sharing a surname's stem is not that person: "North" is no "Northe"
+    cast += [Person("Ruth Northe", (("coach", None, None),))]
+    stems |= {stem("northe"), stem("ruth")}
+    intent = read_question("Did North Harbour win the cup?", [], Known(PeopleIndex(cast, knows), knows))
+    assert "Ruth Northe" not in intent.speakers + intent.entities + intent.unquoted
+
+
+BODIES = [
+    Person("Valmark", (), True, "organisation"),  # a country quoted as itself ("Valmark said")
+    Person("Piet Olsen", (("Valmark deputy foreign minister", "2021-01-01", "2021-06-01"),)),
+    Person("Nina Holt", (("Grey House spokesperson", "2021-01-01", "2021-06-01"),)),
+]
+
+
+def _bodies(q: str):  # type: ignore[no-untyped-def]
+    words = {"valmark", "piet", "olsen", "nina", "holt", "grey", "house", "ferry", "tolls"}
+    knows = lambda w: w.lower().strip("'’") in words  # noqa: E731
+    return read_question(q, [], Known(PeopleIndex(BODIES, knows), knows))
+
+
+def test_a_body_owning_the_description_is_not_a_second_speaker():
+    """ "Valmark's deputy foreign minister" names the minister; Valmark is the topic, not a speaker too."""
+    intent = _bodies("What did Valmark's deputy foreign minister warn?")
+    assert intent.speakers == ("Piet Olsen",)
+
+
+def test_the_owner_of_what_another_responds_to_is_the_topic():
+    """ "How did Valmark respond to Holt's statement?": Valmark speaks, Holt's words are the topic."""
+    intent = _bodies("How did Valmark respond to Nina Holt's statement about the ferry?")
+    assert "Nina Holt" not in intent.speakers
+    assert _bodies("What was Nina Holt's statement about the ferry?").speakers == ("Nina Holt",)
+
+
+def test_a_body_never_quoted_as_itself_speaks_through_the_speaker_whose_role_names_it():
+    assert _bodies("What did the Grey House say about the ferry?").speakers == ("Nina Holt",)
+    assert _bodies("What did the Coast Guard say about the ferry?").speakers == ()

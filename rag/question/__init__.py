@@ -146,6 +146,14 @@ def _described_speakers(
             if (hit := known.people.by_role(text[span[0] : span[1]], known.embed, when)) is not None:
                 speakers.append(hit[0])
                 spans.append(span)
+        elif t.ent_type_ == "ORG" and t.dep_ == "nsubj":
+            # a body the library never quotes as itself ("What did the Harbour Office say?") speaks
+            # through the speaker whose role, or the words around whose statements, hold its whole name
+            when = time_scope(text, known.latest, known.event)
+            hit = known.people.by_role(text[span[0] : span[1]], known.embed, when)
+            if hit is not None and hit[1] >= 1.0:
+                speakers.append(hit[0])
+                spans.append(span)
     return speakers, groups, spans
 
 
@@ -157,6 +165,10 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     text = resolve_followup(question.strip(), history, find)
     doc = nlp.parse([text])[0]
     matches = find(text)
+    for e in doc.ents:  # a surname with the ending the library's stems drop ("Kovalenski")
+        if e.label_ == "PERSON" and not any(m.start < e.end_char and e.start_char < m.end for m in matches):
+            matches += known.people.same_stem(e.text, e.start_char, e.end_char)[:1]
+    matches.sort(key=lambda m: m.start)
     says = any(sayish(t) for t in doc)
     speakers: list[str] = []
     mentions: list[tuple[int, int]] = []
@@ -186,6 +198,14 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
                 entities.append(re.sub(r"[’']s$", "", e.text))
     named = list(mentions)
     described, groups, spans = _described_speakers(doc, text, mentions, known)
+    if described:  # "Russia's deputy foreign minister" is the minister, not Russia as well
+        kept = [
+            (n, (a, b))
+            for n, (a, b) in zip(speakers, mentions)
+            if not any(x <= a and b <= y for x, y in spans)
+        ]
+        entities += [n for n in speakers if n not in {k for k, _ in kept}]
+        speakers, mentions = [n for n, _ in kept], [m for _, m in kept]
     speakers = list(dict.fromkeys(speakers + described))
     mentions += spans
     if speakers and is_comparison(text):  # "compare X's reaction with Y's": every side named is asked about

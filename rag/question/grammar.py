@@ -74,10 +74,19 @@ def speaks(t: Token) -> bool:
     if owner and (  # "X's view", "X's and Y's statements" (the first parsed as nmod)
         t.head.lower_ in vocabulary("view_nouns") or t.head.lemma_ in vocabulary("view_nouns")
     ):
-        return True
+        return not _answered_by_another(t.head)
     if t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ == "according":
         return True
     return False
+
+
+def _answered_by_another(view: Token) -> bool:
+    """The view is what a named subject responds to or talks about ("How did the council react
+    to X's statement?", "What did officials say about X's threats?"): X is the topic."""
+    v = view
+    while v.dep_ in ("pobj", "prep", "dobj") and v.head is not v:
+        v = v.head
+    return v is not view and any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON" for c in v.children)
 
 
 def wh_noun(doc: Doc | None) -> Token | None:
