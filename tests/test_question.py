@@ -336,3 +336,13 @@ def test_the_owner_of_what_another_responds_to_is_the_topic():
 def test_a_body_never_quoted_as_itself_speaks_through_the_speaker_whose_role_names_it():
     assert _bodies("What did the Grey House say about the ferry?").speakers == ("Nina Holt",)
     assert _bodies("What did the Coast Guard say about the ferry?").speakers == ()
+
+
+def test_any_noun_a_speakers_role_holds_describes_that_speaker():
+    """ "the astronomer" is in no vocabulary of person nouns: the role that holds it names the speaker;
+    a document noun ("the report") describes no one."""
+    cast = [*BODIES, Person("Ada Krall", (("astronomer", "2021-01-01", "2021-06-01"),))]
+    knows = lambda w: w.lower() in {"ada", "krall", "ferry", "report"}  # noqa: E731
+    known = Known(PeopleIndex(cast, knows), knows)
+    assert read_question("What did the astronomer say about the comet?", [], known).speakers == ("Ada Krall",)
+    assert read_question("What did the report say about the comet?", [], known).speakers == ()

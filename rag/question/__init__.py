@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -117,6 +118,12 @@ def _asked(m: NameMatch, doc: Doc, text: str, says: bool, first: bool) -> bool:
     return says and first and m.start < verb_at  # the subject of "What did X say …" the parse missed
 
 
+@cache
+def _said_nouns() -> frozenset[str]:
+    """Nouns that are what is said, not who says it ("What did the report say?")."""
+    return frozenset(vocabulary("document_nouns") | vocabulary("view_nouns"))
+
+
 def _described_speakers(
     doc: Doc, text: str, taken: list[tuple[int, int]], known: Known
 ) -> tuple[list[str], list[str], list[tuple[int, int]]]:
@@ -141,7 +148,14 @@ def _described_speakers(
         if (group_word and not one) or (plural and lemma in vocabulary("person_nouns")):
             groups.append(text[span[0] : t.idx + len(t.text)])
             spans.append(span)
-        elif lemma in vocabulary("person_nouns") or lemma in vocabulary("org_nouns") or group_word:
+        elif (
+            lemma in vocabulary("person_nouns")
+            or lemma in vocabulary("org_nouns")
+            or group_word
+            # any other noun naming the one who speaks ("the astronomer"): by_role takes it only
+            # from a speaker whose role holds that very noun
+            or (t.pos_ == "NOUN" and t.dep_ == "nsubj" and lemma not in _said_nouns())
+        ):
             when = time_scope(text, known.latest, known.event)
             if (hit := known.people.by_role(text[span[0] : span[1]], known.embed, when)) is not None:
                 speakers.append(hit[0])
