@@ -301,3 +301,15 @@ def test_a_fact_about_a_person_comes_from_an_article_naming_them(pipe):  # type:
         a = pipe.ask(f"What prison sentence did {who} receive?")
         assert all(who.split()[-1] in (c.quote + c.title) for c in a.citations), (who, _quotes(a))
         assert not any("Holm" in q or "six years" in q for q in _quotes(a)), who
+
+
+def test_a_question_naming_only_a_time_is_told_by_each_article_of_that_time(pipe):  # type: ignore[no-untyped-def]
+    """ "What happened in March 2021?": the first body sentence of each March article, oldest
+    first; a time no article is from says so (with the library's dates), quoting nothing."""
+    a = pipe.ask("What happened in March 2021?")
+    assert _quotes(a) == [
+        "The Harbour Bridge was built by the Valmark firm Nordstal in 1932.",
+        "Painters finished the Harbour Bridge's new coat of green paint.",
+    ]
+    none = pipe.ask("What happened in 2019?")
+    assert none.abstained and "No article in the library is from that time" in none.answer

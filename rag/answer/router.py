@@ -7,6 +7,7 @@ from __future__ import annotations
 from rag.answer.base import Context, Draft, Route
 from rag.answer.change import change
 from rag.answer.compare import compare
+from rag.answer.events import events
 from rag.answer.fact import fact
 from rag.answer.metadata import metadata
 from rag.answer.narrated import narrated
@@ -31,6 +32,7 @@ REGISTRY: list[Route] = [
     Route("what_said", frozenset({"what_said", "compare", "change", "reactions"}), what_said),
     Route("narrated", frozenset({"what_said"}), narrated),
     Route("yes_no", frozenset({"yes_no"}), yes_no),
+    Route("events", frozenset({"fact"}), events),
     Route("fact", ALL, fact),
 ]
 

@@ -1,0 +1,53 @@
+"""What happened in a period: a question that names nothing but a time ("What happened in March
+2021?", "What went on last week?") is answered by each article of that time, told by the first
+sentence of its body (a news article's lead says what happened), oldest first. A question that
+also names a topic or a person is fact lookup's (it ranks sentences against those words)."""
+
+from __future__ import annotations
+
+from rag.answer.base import Context, Draft, Evidence
+from rag.lexical import terms
+from rag.lexicon import words as vocabulary
+from rag.text import sentence_spans
+from rag.verify import trim_span
+
+MAX_LEADS = 6  # articles told; more in range are sampled evenly over it
+
+
+def events(ctx: Context) -> Draft | None:
+    i = ctx.intent
+    if not (i.since or i.until) or i.speakers or i.entities or i.groups:
+        return None
+    asked = set(terms(i.topic))
+    if asked - {t for w in vocabulary("event_words") for t in terms(w)}:
+        return None
+    meta = ctx.lib.doc_meta()
+    if ctx.docs is None:  # the question's time holds no article (the composer scopes only to some)
+        dates = sorted(str(m["published"]) for m in meta.values() if m.get("published"))
+        if not dates:  # undated texts (reference pages): their sentences may tell that time
+            return None
+        note = f"No article in the library is from that time: they are dated {dates[0]} to {dates[-1]}."
+        return Draft("", (), "events", note=note)
+    docs = sorted(ctx.docs, key=lambda d: (str(meta.get(d, {}).get("published") or ""), d))
+    leads = [e for d in docs if (e := _lead(ctx, d)) is not None]
+    if not leads:
+        return None
+    picked = leads
+    if len(leads) > MAX_LEADS:
+        step = (len(leads) - 1) / (MAX_LEADS - 1)
+        picked = [leads[round(n * step)] for n in range(MAX_LEADS)]
+    head = f"{len(leads)} articles fall in that time" + (
+        f"; {len(picked)} of them, oldest first:" if len(picked) < len(leads) else ", oldest first:"
+    )
+    return Draft(head if len(leads) > 1 else "", tuple(picked), "events")
+
+
+def _lead(ctx: Context, doc_id: str) -> Evidence | None:
+    """The first sentence of the article's body."""
+    body = [p for p in ctx.lib.doc_passages().get(doc_id, []) if p.paragraph > 0 and p.text.strip()]
+    if not body:
+        return None
+    p = body[0]
+    a, b = next(iter(sentence_spans(p.text)), (0, len(p.text)))
+    a, b = trim_span(p.text, a, b)
+    return Evidence(p, a, b, context=p.text[a:b]) if b > a else None
