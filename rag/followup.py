@@ -2,7 +2,8 @@
 
 Scope: a pronoun ("And who does he work for?") -> the person the last turns named; "And Berg?" ->
 the previous question about Berg; "And what about the tolls?" -> the previous speaker's
-words on the new topic; "Why?" -> the previous question, asking why. Names are found with the
+words on the new topic; "Why?" -> the previous question, asking why; "When did that happen?" ->
+with the previous question as what "that" is. Names are found with the
 question reader's `find` (the library's speakers, typos allowed). Non-goals: anything but
 rewriting the text (rag/question/ reads the result).
 """
@@ -20,7 +21,9 @@ from rag.text import content_words
 Find = Callable[[str], list[NameMatch]]
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _THAT = re.compile(
-    r"\b(?:do|did|does|done|say|said|mean|meant|cause|caused)\s+(?:that|this|it)\b|\bthat\s*\?\s*$", re.I
+    r"\b(?:do|did|does|done|say|said|mean|meant|cause|caused)\s+(?:that|this|it)\b|\bthat\s*\?\s*$"
+    r"|\b(?:that|this|it)\s+(?:happen|happened|occur|occurred|take\s+place|took\s+place)\b",
+    re.I,
 )
 _AND = re.compile(
     r"^\s*(?:and\s+what\s+about|and\s+how\s+about|what\s+about|how\s+about|what\s+of|and)\b[\s,]*", re.I
@@ -47,8 +50,11 @@ def resolve_followup(question: str, history: Sequence[dict[str, str]], find: Fin
     users = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
     prev = users[-1] if users else ""
     named = [m for m in find(question) if m.sure]
-    if not named and _PRONOUN.search(question):
-        if who := last_person(history, find):
+    pronoun = _PRONOUN.search(question)
+    # a pronoun before any name the question gives is the last turns' person ("What did he say
+    # about X?"); after one, it is that name's ("What did X say about his plan?")
+    if pronoun and (not named or pronoun.start() < named[0].start):
+        if (who := last_person(history, find)) and who not in {m.name for m in named}:
             question = _PRONOUN.sub(
                 lambda m: who + ("’s" if m.group(1).lower() in ("his", "their", "hers") else ""),
                 question,
@@ -57,6 +63,8 @@ def resolve_followup(question: str, history: Sequence[dict[str, str]], find: Fin
             if prev and _THAT.search(question):  # "Why did he do that?": that = the previous topic
                 question = f"{question} ({prev.strip(' ?')})"
             return question
+    if prev and not named and _THAT.search(question):  # "When did that happen?": the previous topic
+        return f"{question} ({prev.strip(' ?')})"
     rest = _AND.sub("", question).strip(" ?.!")
     if prev and _AND.match(question) and 0 < len(content_words(rest)) <= 4:
         old = [m for m in find(prev) if m.sure]

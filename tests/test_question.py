@@ -227,6 +227,21 @@ def test_measure_of_a_number_question():
             ],
             "Why did Lena Ortiz do that? (Who closed the bridge)",
         ),
+        (  # the pronoun before the name the question gives is the last turn's person
+            "What did he say about Ortiz?",
+            [{"role": "user", "content": "Who is Tomas Berg?"}],
+            "What did Tomas Berg say about Ortiz?",
+        ),
+        (  # after it, the name's own
+            "What did Ortiz say about his plan?",
+            [{"role": "user", "content": "Who is Tomas Berg?"}],
+            "What did Ortiz say about his plan?",
+        ),
+        (
+            "When did that happen?",
+            [{"role": "user", "content": "How many people crossed the bridge?"}],
+            "When did that happen? (How many people crossed the bridge)",
+        ),
     ],
 )
 def test_followups(question, history, expected):
@@ -346,3 +361,10 @@ def test_any_noun_a_speakers_role_holds_describes_that_speaker():
     known = Known(PeopleIndex(cast, knows), knows)
     assert read_question("What did the astronomer say about the comet?", [], known).speakers == ("Ada Krall",)
     assert read_question("What did the report say about the comet?", [], known).speakers == ()
+
+
+def test_the_questions_own_wh_word_sets_the_answer_type_not_the_context_a_followup_adds():
+    intent = read_question(
+        "When did that happen?", [{"role": "user", "content": "How many people crossed the bridge?"}], KNOWN
+    )
+    assert intent.answer_type == "date"

@@ -177,6 +177,8 @@ def kind_of(
 
 
 def answer_type_of(low: str, wh: str | None) -> AnswerType:
+    if wh in ("when", "where") and low.startswith(wh):  # "When did that happen? (How many …)": the
+        return "date" if wh == "when" else "place"  # question's own wh-word, not its context's
     measured = "|".join(sorted(vocabulary("measure_adjectives")))
     if re.search(rf"\bhow\s+(?:{measured})\b|\bby\s+how\s+much\b", low):
         return "number"
