@@ -80,10 +80,8 @@ def time_scope(
         return lo, hi
     m = re.search(r"\b(before|after|since)\s+the\s+((?:[\w-]+\s+){0,2}?[\w-]+)\b", text, re.I)
     if m and event is not None and (when := event(m.group(2))):
+        # `when` is the date of the first article that names the event: that article already
+        # reports what followed it (the reactions), so "after" and "since" keep that day
         how = m.group(1).lower()
-        return (
-            (None, _day_before(when))
-            if how == "before"
-            else (when if how == "since" else _day_after(when), None)
-        )
+        return (None, _day_before(when)) if how == "before" else (when, None)
     return None, None

@@ -262,7 +262,8 @@ def test_followups(question, history, expected):
         ("What changed between 2019 and 2021?", "2019-01-01", "2021-12-31"),
         ("What happened before 2021?", None, "2020-12-31"),
         ("What has happened since May 2021?", "2021-05-01", None),
-        ("What happened after the strike?", "2021-03-03", None),  # the library dates the strike
+        # the library dates the strike by its first article, which reports what followed it too
+        ("What happened after the strike?", "2021-03-02", None),
         ("What may happen next?", None, None),  # "may" is not the month
         ("What did Berg say?", None, None),
     ],
