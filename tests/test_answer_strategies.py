@@ -313,3 +313,33 @@ def test_a_question_naming_only_a_time_is_told_by_each_article_of_that_time(pipe
     ]
     none = pipe.ask("What happened in 2019?")
     assert none.abstained and "No article in the library is from that time" in none.answer
+
+
+def test_a_person_is_not_an_organisation_for_a_few_statements_shared_with_one():
+    """A person's words are theirs alone even when one of their statements is typed as a body's
+    (shared with it); a body's words include those of the people who speak for it."""
+    from types import SimpleNamespace
+
+    from rag.answer.base import Context
+    from rag.answer.common import statements_by
+    from rag.view import StoredStatement
+
+    def st(i: str, who: str, kind: str) -> StoredStatement:
+        return StoredStatement(i, "words", (who,), None, None, "direct", "p1", 0, 5, kind)
+
+    said = [
+        *(st(f"o{n}", "Lena Ortiz", "person") for n in range(3)),
+        st("o3", "Lena Ortiz", "organisation"),
+        st("h1", "Harbour Board", "organisation"),
+        st("olsen", "Piet Olsen", "person"),
+        st("holt", "Nina Holt", "person"),
+    ]
+    text = "Lena Ortiz aide Piet Olsen spoke, and Harbour Board spokesperson Nina Holt said more."
+    lib = SimpleNamespace(
+        statements=said,
+        passages={"p1": SimpleNamespace(text=text)},
+        by_speaker=lambda who: [s for s in said if who in s.speakers],
+    )
+    ctx = Context(None, lib, None, None, [], said, None)  # type: ignore[arg-type]
+    assert {s.id for s in statements_by(ctx, "Lena Ortiz")} == {"o0", "o1", "o2", "o3"}
+    assert {s.id for s in statements_by(ctx, "Harbour Board")} == {"h1", "holt"}

@@ -107,7 +107,9 @@ def statements_by(ctx: Context, who: str) -> list[StoredStatement]:
     """A speaker's statements; an organisation's also those of the people who speak for it."""
     whole = ctx.statements is ctx.lib.statements  # no scope: the view's index answers
     own = ctx.lib.by_speaker(who) if whole else [s for s in ctx.statements if who in s.speakers]
-    if not own or any(s.speaker_type == "organisation" for s in own):
+    # an organisation is a name most of whose statements are typed so (a person's few statements
+    # shared with a body they speak for do not make them one: the body's words are not theirs)
+    if not own or 2 * sum(s.speaker_type == "organisation" for s in own) > len(own):
         people = affiliated(ctx, who)
         own += [s for s in ctx.statements if people & set(s.speakers) and s not in own]
     return own
