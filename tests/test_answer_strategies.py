@@ -343,3 +343,13 @@ def test_a_person_is_not_an_organisation_for_a_few_statements_shared_with_one():
     ctx = Context(None, lib, None, None, [], said, None)  # type: ignore[arg-type]
     assert {s.id for s in statements_by(ctx, "Lena Ortiz")} == {"o0", "o1", "o2", "o3"}
     assert {s.id for s in statements_by(ctx, "Harbour Board")} == {"h1", "holt"}
+
+
+def test_a_speaker_guessed_from_a_description_gives_way_when_they_said_nothing_on_it(pipe):  # type: ignore[no-untyped-def]
+    """ "the spokesperson" is the library's guess, not a name the user gave: with nothing of
+    theirs on the topic the answer is what the articles say on it, not "X is quoted, but not on
+    that"; a named speaker still gets that answer."""
+    a = pipe.ask("What did the spokesperson say about the flower show?")
+    assert not a.abstained and "not on that" not in a.answer
+    assert any("flower show" in q for q in _quotes(a))
+    assert "not on that" in pipe.ask("What did Lena Ortiz say about the flower show?").answer

@@ -31,6 +31,13 @@ def never_quoted(who: str) -> str:
     return f"The articles mention {who} but quote nothing {who} said."
 
 
+def described(ctx: Context, who: str) -> bool:
+    """The question names the speaker only by a description ("the police", "the city's mayor"):
+    the speaker is the library's best guess for it, not a name the user gave."""
+    last = who.split()[-1].lower()[:6]
+    return bool(ctx.intent.mentions) and not any(last in m.lower() for m in ctx.intent.mentions)
+
+
 def topic(ctx: Context) -> str:
     """The question's topic without group words ("experts", "officials")."""
     t = ctx.intent.topic

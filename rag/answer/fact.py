@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 
 from rag.answer.base import Context, Draft, Evidence
-from rag.answer.common import rank
+from rag.answer.common import described, rank
 from rag.answer.evidence import date_of, pairs, sentences, statements_of
 from rag.lexical import acronyms, initialisms, terms
 from rag.lexicon import words as vocabulary
@@ -23,7 +23,8 @@ def _topic_names(ctx: Context) -> tuple[str, ...]:
     speakers, quoted or not ("What sentence did Lena Ortiz receive?" is about Ortiz: a
     sentence handed to someone else answers nothing)."""
     i = ctx.intent
-    return tuple(dict.fromkeys(i.entities + i.speakers + i.unquoted))
+    named = tuple(s for s in i.speakers if not described(ctx, s))  # not a guess for "the police"
+    return tuple(dict.fromkeys(i.entities + named + i.unquoted))
 
 
 def _named_in(ctx: Context, doc_id: str) -> bool:

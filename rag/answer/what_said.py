@@ -6,7 +6,16 @@ quote paragraphs that continue it; an organisation speaks through its spokespeop
 from __future__ import annotations
 
 from rag.answer.base import Context, Draft, Evidence
-from rag.answer.common import evidence_by, has_topic, not_on_that, on_topic, rank, topic, topical_docs
+from rag.answer.common import (
+    described,
+    evidence_by,
+    has_topic,
+    not_on_that,
+    on_topic,
+    rank,
+    topic,
+    topical_docs,
+)
 from rag.answer.evidence import turn
 
 TOPICAL = 0.15  # score added to a speaker's words in the article most about the topic
@@ -31,7 +40,9 @@ def what_said(ctx: Context) -> Draft | None:
         about = topical_docs(ctx, q)  # their words in an article about the topic are on it too
         fits = [e for e in ranked if on_topic(e) or e.passage.doc_id in about]
         if not fits:  # (what they think or back may be told, not quoted: answer/narrated.py)
-            return None if ctx.intent.stance else Draft("", (), "what_said", note=not_on_that(who))
+            if ctx.intent.stance or described(ctx, who):
+                return None  # a speaker found from a description ("the police") was a guess:
+            return Draft("", (), "what_said", note=not_on_that(who))  # the fallbacks may do better
         # words in the articles most about the topic count extra (those articles are "on that")
         bonus = {d: TOPICAL * (1 - i / len(about)) for i, d in enumerate(about)}
         fits.sort(key=lambda e: -(e.score + bonus.get(e.passage.doc_id, 0.0)))
