@@ -161,7 +161,7 @@ class PeopleIndex:
     def same_stem(self, name: str, start: int, end: int) -> list[NameMatch]:
         """The people a one-word name the tagger found names when it is one of their names with
         another ending ("Kovalenski" for "Kovalensky"). Only for words tagged as a person: a
-        common word ("North") may share a surname's stem ("Northe")."""
+        common word ("Brook") may share a surname's stem ("Brooke")."""
         from rapidfuzz import fuzz
 
         key = fold(re.sub(r"[’']s$", "", name))

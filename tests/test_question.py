@@ -316,11 +316,11 @@ def test_a_surname_spelt_with_the_ending_the_stemmer_drops_names_the_person():
         "What did Kovalenski say about the bridge?", [], Known(PeopleIndex(cast, knows), knows)
     )
     assert intent.speakers == ("Irina Kovalensky",) and intent.unquoted == ()
-    # a common word sharing a surname's stem is not that person: "North" is no "Northe"
-    cast += [Person("Ruth Northe", (("coach", None, None),))]
-    stems |= {stem("northe"), stem("ruth")}
-    intent = read_question("Did North Harbour win the cup?", [], Known(PeopleIndex(cast, knows), knows))
-    assert "Ruth Northe" not in intent.speakers + intent.entities + intent.unquoted
+    # a common word sharing a surname's stem is not that person: "Brook" is no "Brooke"
+    cast += [Person("Ruth Brooke", (("coach", None, None),))]
+    stems |= {stem("brooke"), stem("ruth")}
+    intent = read_question("Did Brook Harbour win the cup?", [], Known(PeopleIndex(cast, knows), knows))
+    assert "Ruth Brooke" not in intent.speakers + intent.entities + intent.unquoted
 
 
 BODIES = [

@@ -212,7 +212,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
                 entities.append(re.sub(r"[’']s$", "", e.text))
     named = list(mentions)
     described, groups, spans = _described_speakers(doc, text, mentions, known)
-    if described:  # "Russia's deputy foreign minister" is the minister, not Russia as well
+    if described:  # "Valmark's deputy foreign minister" is the minister, not Valmark as well
         kept = [
             (n, (a, b))
             for n, (a, b) in zip(speakers, mentions)
