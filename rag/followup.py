@@ -35,6 +35,12 @@ def _says(text: str) -> bool:
     return any(w in verbs for w in re.findall(r"[a-z]+", text.lower()))
 
 
+def _that(question: str, prev: str) -> str:
+    """A question pointing back at the last one ("… do that?", "… did that happen?") carries it
+    as what "that" is."""
+    return f"{question} ({prev.strip(' ?')})" if prev and _THAT.search(question) else question
+
+
 def last_person(history: Sequence[dict[str, str]], find: Find) -> str | None:
     """The person the latest turn names (an answer's head names its speaker first)."""
     for turn in reversed(history):
@@ -60,11 +66,9 @@ def resolve_followup(question: str, history: Sequence[dict[str, str]], find: Fin
                 question,
                 count=1,
             )
-            if prev and _THAT.search(question):  # "Why did he do that?": that = the previous topic
-                question = f"{question} ({prev.strip(' ?')})"
-            return question
-    if prev and not named and _THAT.search(question):  # "When did that happen?": the previous topic
-        return f"{question} ({prev.strip(' ?')})"
+            return _that(question, prev)  # "Why did he do that?"
+    if not named and _THAT.search(question):  # "When did that happen?"
+        return _that(question, prev)
     rest = _AND.sub("", question).strip(" ?.!")
     if prev and _AND.match(question) and 0 < len(content_words(rest)) <= 4:
         old = [m for m in find(prev) if m.sure]

@@ -167,8 +167,8 @@ class PeopleIndex:
         key = fold(re.sub(r"[’']s$", "", name))
         if " " in key or len(key) < 5 or not (same := self._stems.get(stem(key))):
             return []
-        form = max(same, key=lambda f: (fuzz.ratio(key, f), f))
-        return [NameMatch(n, start, end, float(fuzz.ratio(key, form)), True) for n in self._forms[form]]
+        score, form = max((fuzz.ratio(key, f), f) for f in same)
+        return [NameMatch(n, start, end, float(score), True) for n in self._forms[form]]
 
     def _inside_other_name(self, text: str, toks: list[tuple[int, int, str]], i: int, name: str) -> bool:
         """A surname that ends a longer proper name which is not this person's ("North Coast Express"

@@ -5,6 +5,8 @@ also names a topic or a person is fact lookup's (it ranks sentences against thos
 
 from __future__ import annotations
 
+from functools import cache
+
 from rag.answer.base import Context, Draft, Evidence
 from rag.lexical import terms
 from rag.lexicon import words as vocabulary
@@ -14,12 +16,16 @@ from rag.verify import trim_span
 MAX_LEADS = 6  # articles told; more in range are sampled evenly over it
 
 
+@cache
+def _event_terms() -> frozenset[str]:
+    return frozenset(t for w in vocabulary("event_words") for t in terms(w))
+
+
 def events(ctx: Context) -> Draft | None:
     i = ctx.intent
     if not (i.since or i.until) or i.speakers or i.entities or i.groups:
         return None
-    asked = set(terms(i.topic))
-    if asked - {t for w in vocabulary("event_words") for t in terms(w)}:
+    if set(terms(i.topic)) - _event_terms():
         return None
     meta = ctx.lib.doc_meta()
     if ctx.docs is None:  # the question's time holds no article (the composer scopes only to some)

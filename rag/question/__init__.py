@@ -125,7 +125,7 @@ def _said_nouns() -> frozenset[str]:
 
 
 def _described_speakers(
-    doc: Doc, text: str, taken: list[tuple[int, int]], known: Known
+    doc: Doc, text: str, taken: list[tuple[int, int]], known: Known, when: tuple[str | None, str | None]
 ) -> tuple[list[str], list[str], list[tuple[int, int]]]:
     """Speakers named by a description ("the city's mayor") and groups ("experts")."""
     speakers, groups, spans = [], [], []
@@ -148,24 +148,21 @@ def _described_speakers(
         if (group_word and not one) or (plural and lemma in vocabulary("person_nouns")):
             groups.append(text[span[0] : t.idx + len(t.text)])
             spans.append(span)
-        elif (
+            continue
+        described = (
             lemma in vocabulary("person_nouns")
             or lemma in vocabulary("org_nouns")
             or group_word
             # any other noun naming the one who speaks ("the astronomer"): by_role takes it only
             # from a speaker whose role holds that very noun
             or (t.pos_ == "NOUN" and t.dep_ == "nsubj" and lemma not in _said_nouns())
-        ):
-            when = time_scope(text, known.latest, known.event)
-            if (hit := known.people.by_role(text[span[0] : span[1]], known.embed, when)) is not None:
-                speakers.append(hit[0])
-                spans.append(span)
-        elif t.ent_type_ == "ORG" and t.dep_ == "nsubj":
-            # a body the library never quotes as itself ("What did the Harbour Office say?") speaks
-            # through the speaker whose role, or the words around whose statements, hold its whole name
-            when = time_scope(text, known.latest, known.event)
+        )
+        # a body the library never quotes as itself ("What did the Harbour Office say?") speaks
+        # through the speaker whose role, or the words around whose statements, hold its whole name
+        body = not described and t.ent_type_ == "ORG" and t.dep_ == "nsubj"
+        if described or body:
             hit = known.people.by_role(text[span[0] : span[1]], known.embed, when)
-            if hit is not None and hit[1] >= 1.0:
+            if hit is not None and (described or hit[1] >= 1.0):
                 speakers.append(hit[0])
                 spans.append(span)
     return speakers, groups, spans
@@ -211,15 +208,13 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
             ):
                 entities.append(re.sub(r"[’']s$", "", e.text))
     named = list(mentions)
-    described, groups, spans = _described_speakers(doc, text, mentions, known)
+    since, until = time_scope(text, known.latest, known.event)  # a role is held at the question's time
+    described, groups, spans = _described_speakers(doc, text, mentions, known, (since, until))
     if described:  # "Valmark's deputy foreign minister" is the minister, not Valmark as well
-        kept = [
-            (n, (a, b))
-            for n, (a, b) in zip(speakers, mentions)
-            if not any(x <= a and b <= y for x, y in spans)
-        ]
-        entities += [n for n in speakers if n not in {k for k, _ in kept}]
-        speakers, mentions = [n for n, _ in kept], [m for _, m in kept]
+        inside = [any(x <= a and b <= y for x, y in spans) for a, b in mentions]
+        entities += [n for n, i in zip(speakers, inside) if i]
+        speakers = [n for n, i in zip(speakers, inside) if not i]
+        mentions = [m for m, i in zip(mentions, inside) if not i]
     speakers = list(dict.fromkeys(speakers + described))
     mentions += spans
     if speakers and is_comparison(text):  # "compare X's reaction with Y's": every side named is asked about
@@ -242,7 +237,6 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     if kind == "who_is" and not quoted:  # who someone is: quoted or not
         quoted, unquoted = (unquoted or entities)[:1], []
     q = re.search(r"[“\"‘]([^”\"’]{3,})[”\"’]|(?<!\w)'([^']{3,})'(?!\w)", text)
-    since, until = time_scope(text, known.latest, known.event)
     return Intent(
         question=question,
         text=text,
