@@ -229,6 +229,31 @@ def test_a_figure_fits_what_is_counted_and_an_old_year_dates_an_answer():
     assert scorer.fit(ev("The khan ruled for two years."), "date") == 0.5
 
 
+def test_a_name_the_question_already_says_is_not_its_answer():
+    """ "In what country is the Valmark forest?": a sentence naming only the forest holds no
+    country; one naming another place does."""
+    import numpy as np
+
+    from rag.answer.base import Evidence
+    from rag.answer.scoring import Scorer
+    from rag.config import Settings
+    from rag.types import Passage
+
+    def ev(text: str) -> Evidence:
+        return Evidence(Passage("p1", "d1", text, 0, len(text), 1), 0, len(text))
+
+    scorer = Scorer(
+        Settings(), np.zeros, lambda ids: {}, lambda texts: np.zeros((len(texts), 2)), lambda t: 1.0
+    )
+    q = "In what country is most of the Valmark forest?"
+    scorer.tag(["The Valmark forest is vast.", "Most of it lies in Norway."])
+    assert (
+        scorer.fit(ev("The Valmark forest is vast."), "place", None, "In what country is the forest?") == 1.0
+    )
+    assert scorer.fit(ev("The Valmark forest is vast."), "place", None, q) == 0.0
+    assert scorer.fit(ev("Most of it lies in Norway."), "place", None, q) == 1.0
+
+
 def test_an_acronym_the_articles_spell_out(pipe):  # type: ignore[no-untyped-def]
     """ "NFC" is not a name the library never mentions: an article spells it out ("Northern
     Fisheries Council"), and the lexical index and the coverage of the question count it."""

@@ -71,14 +71,16 @@ class Scorer:
         quote_vectors: Callable[[list[str]], dict[str, np.ndarray]],
         embed_texts: Callable[[list[str]], np.ndarray],
         idf: Callable[[str], float],
+        correct: Callable[[str], str | None] = lambda t: None,
     ):
         self.settings = settings
         self.embed_query = embed_query
         self._stored = quote_vectors
         self._embed_texts = embed_texts
         self.idf = idf
+        self.correct = correct  # a question's typo -> the library's word
         self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._ents: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._ents: OrderedDict[str, frozenset[tuple[str, str]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def vectors(self, evs: Sequence[Evidence]) -> np.ndarray:
@@ -117,7 +119,8 @@ class Scorer:
         return np.asarray([have[k] for k in keys])
 
     def weights(self, query: str) -> dict[str, float]:
-        return {t: self.idf(t) for t in set(terms(query))}
+        asked = {self.correct(t) or t for t in terms(query)}  # "Geegen" counts where "Gegeen" is written
+        return {t: self.idf(t) for t in asked}
 
     @staticmethod
     def coverage(weights: dict[str, float], text: str) -> float:
@@ -127,7 +130,8 @@ class Scorer:
         held = sum(w for t, w in weights.items() if t in have or ACRONYM + t in have)
         return held / (sum(weights.values()) or 1.0)
 
-    def _entities(self, text: str) -> frozenset[str]:
+    def _entities(self, text: str) -> frozenset[tuple[str, str]]:
+        """(label, lower-cased text) of the text's entities."""
         self.tag([text])
         with self._lock:
             return self._ents.get(text, frozenset())
@@ -140,15 +144,18 @@ class Scorer:
             todo = list(dict.fromkeys(t for t in texts if t not in self._ents))
         if not todo:
             return
-        found = {t: frozenset(e.label_ for e in d.ents) for t, d in zip(todo, nlp.entities(todo))}
+        found = {
+            t: frozenset((e.label_, e.text.lower()) for e in d.ents) for t, d in zip(todo, nlp.entities(todo))
+        }
         with self._lock:
             self._ents.update(found)
             while len(self._ents) > 4096:
                 self._ents.popitem(last=False)
 
-    def fit(self, e: Evidence, answer_type: AnswerType, measure: str | None = None) -> float:
+    def fit(self, e: Evidence, answer_type: AnswerType, measure: str | None = None, query: str = "") -> float:
         """1.0 when the quote holds the kind of answer asked for (0.5: a number, but not of what
-        the question counts), else 0.0."""
+        the question counts), else 0.0. A name answers only when the question does not already
+        say it ("In what country is the Amazon?": Brazil, not the Amazon)."""
         text = e.quote
         low = text.lower()
         if answer_type == "number":
@@ -183,7 +190,12 @@ class Scorer:
             "organisation": {"ORG", "NORP"},
         }
         if answer_type in wanted:
-            return float(bool(self._entities(text) & wanted[answer_type]))
+            asked = query.lower()
+            return float(
+                any(
+                    label in wanted[answer_type] and name not in asked for label, name in self._entities(text)
+                )
+            )
         return 0.0
 
     def score(
@@ -212,7 +224,7 @@ class Scorer:
             many = len(out) if answer_type in ("number", "date", "cause") else TYPED  # NER: the best few
             if answer_type in ("place", "person", "organisation"):
                 self.tag([e.quote for e in out[:many]])
-            typed = [replace(e, fit=self.fit(e, answer_type, measure)) for e in out[:many]]
+            typed = [replace(e, fit=self.fit(e, answer_type, measure, query)) for e in out[:many]]
             typed = [replace(e, score=e.score + W_FIT * e.fit) for e in typed]
             out = sorted(typed, key=lambda e: -e.score) + out[many:]
         return out
