@@ -190,6 +190,16 @@ def test_a_misspelt_word_of_the_library_is_not_an_unknown_name():
     assert read_question("What happened at the Westhaven harbour?", [], known).unknown == ("Westhaven",)
 
 
+def test_a_hyphenated_name_the_library_writes_whole_is_not_unknown():
+    """ "Al-Varek" is one word in the library's index: the question's name is checked as
+    written, not by its last part alone."""
+    words = WORDS | {"al-varek"}
+    knows = lambda w: w.lower() in words  # noqa: E731
+    known = Known(PeopleIndex(CAST, knows), knows)
+    assert read_question("Which two salts did Al-Varek tell apart?", [], known).unknown == ()
+    assert read_question("Which two salts did Al-Morrin tell apart?", [], known).unknown != ()
+
+
 def test_measure_of_a_number_question():
     assert _read("How many people crossed the bridge?").measure == "people"
     assert _read("What rate did the bank set?").measure == "percent"
