@@ -152,6 +152,7 @@ class Lexical:
         self.searcher = index.searcher()
         self.passages = passages
         self._df: dict[str, int] = {}
+        self._fixed: dict[str, str | None] = {}  # term -> the library's term it is a typo of
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -161,7 +162,7 @@ class Lexical:
         (the filter runs inside the index: a scoped question reads no other hit)."""
         import tantivy
 
-        ts = sorted(set(query_terms(query)))
+        ts = sorted({self.correction(t) or t for t in query_terms(query)})
         if not ts or docs == set():
             return []
         schema = self.index.schema
@@ -174,6 +175,28 @@ class Lexical:
         s = self.searcher
         hits = [(str(s.doc(addr)["id"][0]), float(score)) for score, addr in s.search(q, k).hits]
         return [(i, sc) for i, sc in hits if i in self.passages]
+
+    def correction(self, term: str) -> str | None:
+        """The library's term one edit (or one swap of neighbours) from `term` when `term` itself
+        is not in the library: a typo ("geegen" for "gegeen"); None when there is no such term or
+        the term is too short to tell a typo from another word (under five letters)."""
+        if term in self._fixed:
+            return self._fixed[term]
+        fixed = None
+        if len(term) >= 5 and not term.startswith(ACRONYM) and not self.df(term):
+            import tantivy
+            from rapidfuzz.distance import OSA
+
+            q = tantivy.Query.fuzzy_term_query(self.index.schema, "terms", term, distance=1)
+            s = self.searcher
+            for _, addr in s.search(q, 3).hits:
+                p = self.passages.get(str(s.doc(addr)["id"][0]))
+                near = [t for t in dict.fromkeys(terms(p.text if p else "")) if OSA.distance(t, term) <= 1]
+                if near:
+                    fixed = max(near, key=self.df)
+                    break
+        self._fixed[term] = fixed
+        return fixed
 
     def df(self, term: str) -> int:
         if term not in self._df:

@@ -90,6 +90,7 @@ class Pipeline(Ingester):
             quote_vectors=store.quote_vectors,
             embed_texts=embed_texts,
             idf=lambda t: lib.current().lexical.idf(t),
+            correct=lambda t: lib.current().lexical.correction(t),
         )
         return Composer(lib, self.settings, scorer, store.passages_by_id, embed_texts)
 

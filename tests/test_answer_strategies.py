@@ -378,3 +378,29 @@ def test_a_speaker_guessed_from_a_description_gives_way_when_they_said_nothing_o
     assert not a.abstained and "not on that" not in a.answer
     assert any("flower show" in q for q in _quotes(a))
     assert "not on that" in pipe.ask("What did Lena Ortiz say about the flower show?").answer
+
+
+def test_a_typo_in_the_question_counts_where_the_library_spells_it_right():
+    """Coverage of the question's words reads a misspelt word as the library word it is one
+    edit from (the injected `correct`): "Valmrak" is covered by a sentence naming Valmark."""
+    import numpy as np
+
+    from rag.answer.scoring import Scorer
+    from rag.config import Settings
+    from rag.text import stem
+
+    fix = {stem("valmrak"): stem("valmark")}
+    scorer = Scorer(
+        Settings(),
+        np.zeros,
+        lambda ids: {},
+        lambda texts: np.zeros((len(texts), 2)),
+        lambda t: 1.0,
+        correct=fix.get,
+    )
+    w = scorer.weights("When did Valmrak open the mill?")
+    assert scorer.coverage(w, "Valmark opened the mill in 1901.") == 1.0
+    plain = Scorer(
+        Settings(), np.zeros, lambda ids: {}, lambda texts: np.zeros((len(texts), 2)), lambda t: 1.0
+    )
+    assert plain.coverage(plain.weights("When did Valmrak open the mill?"), "Valmark opened the mill.") < 1.0

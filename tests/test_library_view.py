@@ -14,6 +14,7 @@ from rag import compose
 from rag.config import Settings
 from rag.load import load_bytes, load_path
 from rag.pipeline import Pipeline, mirror_path
+from rag.text import stem
 from tests.conftest import SEED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -255,3 +256,16 @@ def test_the_lexical_index_knows_a_word_one_typo_away(tmp_path):
     assert lex.knows("February") and lex.resembles("February")
     assert not lex.knows("Febraury") and lex.resembles("Febraury")
     assert not lex.resembles("Fbebraury") and not lex.resembles("Zqxw")
+
+
+def test_a_typo_in_a_question_is_read_as_the_library_word_it_misspells(tmp_path):
+    """`correction`: a term the library lacks, one edit (or one swap) from a term it has, is
+    that term, and the lexical search finds what the right spelling finds; a word the library
+    has, a short word or one two edits away is left alone."""
+    pipe = Pipeline(Settings(store_dir=tmp_path / "store"))
+    pipe.ingest([COUNCIL])
+    lex = pipe.library.view().lexical
+    assert lex.correction(stem("febraury")) == stem("february")
+    assert lex.correction(stem("february")) is None  # in the library as written
+    assert lex.correction(stem("fbebraury")) is None and lex.correction("zqxw") is None
+    assert lex.search("Febraury", 3) == lex.search("February", 3) != []
