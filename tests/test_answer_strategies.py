@@ -227,6 +227,9 @@ def test_a_figure_fits_what_is_counted_and_an_old_year_dates_an_answer():
     assert scorer.fit(ev("The khan ruled from 1321 to 1323."), "date") == 1.0
     assert scorer.fit(ev("The fort was built in the 2nd century."), "date") == 1.0
     assert scorer.fit(ev("The khan ruled for two years."), "date") == 0.5
+    assert scorer.fit(ev("The ferry rarely sails in winter."), "number", "frequency") == 1.0
+    assert scorer.fit(ev("The ferry sails 3 times a week."), "number", "frequency") == 1.0
+    assert scorer.fit(ev("The ferry sails in winter."), "number", "frequency") == 0.0
 
 
 def test_a_name_the_question_already_says_is_not_its_answer():

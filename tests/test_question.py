@@ -204,6 +204,7 @@ def test_measure_of_a_number_question():
     assert _read("How many people crossed the bridge?").measure == "people"
     assert _read("What rate did the bank set?").measure == "percent"
     assert _read("How much did the city spend on the bridge?").measure == "money"
+    assert _read("How often does the ferry sail?").measure == "frequency"
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,9 @@ class Scorer:
         low = text.lower()
         if answer_type == "number":
             nums = _numbers(low)
+            if measure == "frequency":  # "twice a year"; "rarely", "every spring": without a figure
+                often = vocabulary("frequency_words")
+                return float(bool(nums) or any(w in often for w in re.findall(r"[a-z]+", low)))
             if not nums:
                 return 0.0
             if measure == "percent":

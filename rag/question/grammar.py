@@ -206,7 +206,9 @@ def answer_type_of(low: str, wh: str | None) -> AnswerType:
 
 def measure_of(low: str) -> str | None:
     """What a number answer counts: "how many people" -> people; a rate -> percent; "how much
-    … spend" -> money."""
+    … spend" -> money; "how often" -> frequency."""
+    if re.search(r"\bhow\s+often\b", low):
+        return "frequency"
     if re.search(r"\b(?:percentage|percent|rate|share|proportion)\b", low):
         return "percent"
     if re.search(r"\bhow\s+much\b", low) and re.search(
