@@ -230,6 +230,13 @@ def test_a_figure_fits_what_is_counted_and_an_old_year_dates_an_answer():
     assert scorer.fit(ev("The ferry rarely sails in winter."), "number", "frequency") == 1.0
     assert scorer.fit(ev("The ferry sails 3 times a week."), "number", "frequency") == 1.0
     assert scorer.fit(ev("The ferry sails in winter."), "number", "frequency") == 0.0
+    assert scorer.fit(ev("The dinner was attended by 2000 guests."), "number", "guests") == 1.0
+    assert scorer.fit(ev("The hall opened in 2000."), "number", "guests") == 0.0
+    assert (
+        scorer.fit(ev("They kept the old names well into the nineteenth century."), "number", "duration")
+        == 1.0
+    )
+    assert scorer.fit(ev("They kept the old names."), "number", "duration") == 0.0
 
 
 def test_a_name_the_question_already_says_is_not_its_answer():

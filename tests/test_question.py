@@ -205,6 +205,8 @@ def test_measure_of_a_number_question():
     assert _read("What rate did the bank set?").measure == "percent"
     assert _read("How much did the city spend on the bridge?").measure == "money"
     assert _read("How often does the ferry sail?").measure == "frequency"
+    assert _read("For how long did the strike last?").measure == "duration"
+    assert _read("How long is the bridge?").measure != "duration"
 
 
 @pytest.mark.parametrize(

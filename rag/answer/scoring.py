@@ -56,6 +56,19 @@ def _numbers(low: str) -> list[str]:
 _NUMBER_WORDS = vocabulary("number_words") - {"one", "first", "second", "last", "third", "quarter", "half"}
 
 
+def _counts(low: str, measure: str) -> bool:
+    """A figure counts what is asked: "300 people", "twelve inspectors", "2000 guests" (a
+    year-like figure right before the counted noun is a count, not a year)."""
+    toks = re.findall(r"[\w%.,$€£¥-]+", re.sub(r"(\d)-(?=[a-z])", r"\1 ", low))  # 5-cylinder
+    for i, w in enumerate(toks):
+        if stem(w.strip(".,")) == stem(measure) and (
+            any(_numbers(x) for x in toks[max(0, i - 4) : i])
+            or (i and re.fullmatch(r"\d[\d,]*", toks[i - 1]))
+        ):
+            return True
+    return False
+
+
 def _halves(e: Evidence) -> list[Evidence]:
     if not e.joins:
         return [e]
@@ -163,6 +176,10 @@ class Scorer:
             if measure == "frequency":  # "twice a year"; "rarely", "every spring": without a figure
                 often = vocabulary("frequency_words")
                 return float(bool(nums) or any(w in often for w in re.findall(r"[a-z]+", low)))
+            if measure == "duration":  # "for three years"; "well into the nineteenth century"
+                return float(bool(nums) or self.fit(e, "date") == 1.0)
+            if measure not in (None, "percent", "money") and _counts(low, measure):
+                return 1.0
             if not nums:
                 return 0.0
             if measure == "percent":
@@ -170,15 +187,7 @@ class Scorer:
             if measure == "money":
                 money = vocabulary("currency_words")
                 return 1.0 if any(w in money for w in re.findall(r"[$€£¥]|[a-z]+", low)) else 0.5
-            if measure:  # the figure counts what is asked: "300 people", "twelve inspectors"
-                toks = re.findall(r"[\w%.,$€£¥-]+", re.sub(r"(\d)-(?=[a-z])", r"\1 ", low))  # 5-cylinder
-                for i, w in enumerate(toks):
-                    if stem(w.strip(".,")) == stem(measure) and any(
-                        _numbers(x) for x in toks[max(0, i - 4) : i]
-                    ):
-                        return 1.0
-                return 0.5
-            return 1.0
+            return 0.5 if measure else 1.0
         words = re.findall(r"[\w’'.,%-]+", low)
         if answer_type == "date":  # without a date of its own, the article's date dates it
             dated = any(

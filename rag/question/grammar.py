@@ -209,6 +209,10 @@ def measure_of(low: str) -> str | None:
     … spend" -> money; "how often" -> frequency."""
     if re.search(r"\bhow\s+often\b", low):
         return "frequency"
+    if re.search(
+        r"\b(?:for\s+)?how\s+long\s+(?:did|does|do|has|have|had|will|would|can|could|was|were)\b", low
+    ):
+        return "duration"  # "How long did the strike last?" (not "How long is the bridge?": a length)
     if re.search(r"\b(?:percentage|percent|rate|share|proportion)\b", low):
         return "percent"
     if re.search(r"\bhow\s+much\b", low) and re.search(
