@@ -200,6 +200,28 @@ def test_a_hyphenated_name_the_library_writes_whole_is_not_unknown():
     assert read_question("Which two salts did Al-Morrin tell apart?", [], known).unknown != ()
 
 
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("What did ortiz say about the bridge tolls?", "Lena Ortiz"),
+        ("What did Lena ortiz say about the tolls?", "Lena Ortiz"),
+        ("Why is the bridge closed, according to berg?", "Tomas Berg"),
+        ("What is ortiz's view on the Budget?", "Lena Ortiz"),
+        ("What did ortis say about the Tolls?", "Lena Ortiz"),  # lower case and misspelt
+    ],
+)
+def test_a_speaker_typed_in_lower_case_in_a_capitalised_question(question: str, speaker: str):
+    """A word in a speaker's place (the subject of "say", "according to", "X's view") is read
+    as a name even when the user did not capitalise it and the rest of the question is."""
+    intent = _read(question)
+    assert intent.kind == "what_said" and intent.speakers == (speaker,)
+
+
+def test_a_lower_case_subject_that_is_no_name_stays_the_topic():
+    intent = _read("What did the bridge say about the Tolls?")
+    assert intent.speakers == ()
+
+
 def test_measure_of_a_number_question():
     assert _read("How many people crossed the bridge?").measure == "people"
     assert _read("What rate did the bank set?").measure == "percent"

@@ -171,6 +171,32 @@ def _described_speakers(
     return speakers, groups, spans
 
 
+def _lower_case_speakers(
+    doc: Doc, text: str, matches: list[NameMatch], find: Callable[[str], list[NameMatch]]
+) -> list[NameMatch]:
+    """Speakers typed in lower case in a question that capitalises other words ("What did
+    brett bruen say …", "according to berg", "berg's view"): a word in a speaker's place, read as
+    if capitalised (the library's names and its typo rules decide, as for any name)."""
+    spans = []
+    for t in doc:
+        if t.pos_ == "PRON" or t.dep_ in ("compound", "flat") or not speaks(t):
+            continue
+        run = [c for c in t.lefts if c.dep_ in ("compound", "flat") and c.i >= t.i - 3] + [t]
+        if any(w.text.islower() for w in run):
+            spans.append((run[0].idx, run[-1].idx + len(run[-1].text)))
+    spans = [(a, b) for a, b in spans if not any(m.start < b and a < m.end for m in matches)]
+    if not spans:
+        return []
+    cased = list(text)
+    for a, b in spans:
+        for w in re.finditer(r"\w+", text[a:b]):
+            cased[a + w.start()] = cased[a + w.start()].upper()
+    again = "".join(cased)
+    if len(again) != len(text):  # (an upper case that is longer: offsets would not hold)
+        return []
+    return [m for m in find(again) if any(m.start < b and a < m.end for a, b in spans)]
+
+
 def read_question(question: str, history: Sequence[dict[str, str]], known: Known) -> Intent:
     """Read a question (and its chat history) into an Intent."""
     from rag import nlp
@@ -179,6 +205,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     text = resolve_followup(question.strip(), history, find)
     doc = nlp.parse([text])[0]
     matches = find(text)
+    matches += _lower_case_speakers(doc, text, matches, find)
     for e in doc.ents:  # a surname with the ending the library's stems drop ("Kovalenski")
         if e.label_ == "PERSON" and not any(m.start < e.end_char and e.start_char < m.end for m in matches):
             matches += known.people.same_stem(e.text, e.start_char, e.end_char)[:1]
