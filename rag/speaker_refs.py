@@ -152,7 +152,7 @@ class Resolver:
             if role is None and len(names) == 1:
                 role = self.roles.get(names[0])
             return Speaker(tuple(names), "person", role)
-        sub = list(head.subtree)
+        sub = _phrase(head)
         tail = next((e for e in head.doc.ents if e.label_ == "PERSON" and e.end - 1 == sub[-1].i), None)
         if tail is not None and head.lemma_.lower() in vocabulary("person_nouns") and (name := name_of(tail)):
             # "Director of the Northwind Energy Board Anna van der Berg said": the name ends the phrase
@@ -223,7 +223,7 @@ class Resolver:
             if not definite and head.tag_ not in ("NNS", "NNPS"):
                 self.unnamed.append(describe(head))
             desc = describe(head)
-            if (tail := name_tail(list(head.subtree))) is not None:
+            if (tail := name_tail(_phrase(head))) is not None:
                 # "member for the Harbour Party Erik Dahl": the name that ends the description
                 name = head.doc[tail[0].i : tail[-1].i + 1].text
                 role = head.doc[head.left_edge.i : tail[0].i].text.strip(" ,")
@@ -261,6 +261,17 @@ def _core(head: Token) -> set[Token]:
                 out.add(c)
                 todo.append(c)
     return out
+
+
+def _phrase(head: Token) -> list[Token]:
+    """The subject's words without the clauses that follow a name ("Portfolio manager at X James
+    Wong, interviewed by The Guardian, said": the phrase ends at Wong)."""
+    clauses = [c for c in head.subtree if c.dep_ in ("acl", "relcl") and c is not head and c.i > head.i]
+    drop = {t.i for c in clauses for t in c.subtree}
+    toks = [t for t in head.subtree if t.i not in drop]
+    while toks and toks[-1].is_punct:
+        toks.pop()
+    return toks
 
 
 def _entities(doc: object, tokens: set[Token], labels: set[str]) -> list[Span]:

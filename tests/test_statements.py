@@ -285,6 +285,13 @@ SPEAKERS_OF_QUOTES = [
         ["President of the Harbour Commission Anna van der Berg condemned the vote as “unjustified”."],
         [("unjustified", "Anna van der Berg")],
     ),
+    (  # a clause after the name ends the speaker's phrase: "…, interviewed by the Courier," is no name
+        [
+            "Fund manager at Northwind Capital Markets Ada Krall, interviewed by the Eastport Courier, "
+            "called the sale “a pleasant surprise”."
+        ],
+        [("a pleasant surprise", "Ada Krall")],
+    ),
 ]
 
 
