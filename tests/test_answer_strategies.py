@@ -106,6 +106,16 @@ ARTICLES = [
         "2021-02-02",
         ["Former Valmark banker Peter Holm was sentenced to six years in prison for fraud."],
     ),
+    (
+        "Solvik Lines coach leaves the road in the Kestrel pass",
+        "2021-09-02",
+        [
+            "A Solvik Lines coach left the road in the Kestrel pass on Tuesday night during heavy snow. "
+            "It came to rest 30 metres below the road, and the coach was towed away on Thursday.",
+            "Rescue teams from two villages reached the site within an hour.",
+            "There were 41 passengers aboard, most of them students.",
+        ],
+    ),
 ]
 
 
@@ -232,6 +242,8 @@ def test_a_figure_fits_what_is_counted_and_an_old_year_dates_an_answer():
     assert scorer.fit(ev("The ferry sails in winter."), "number", "frequency") == 0.0
     assert scorer.fit(ev("The dinner was attended by 2000 guests."), "number", "guests") == 1.0
     assert scorer.fit(ev("The hall opened in 2000."), "number", "guests") == 0.0
+    assert scorer.fit(ev("Dahl led the team in tackles (118)."), "number", "tackles") == 1.0
+    assert scorer.fit(ev("They led the league in interceptions with 24."), "number", "interceptions") == 1.0
     assert (
         scorer.fit(ev("They kept the old names well into the nineteenth century."), "number", "duration")
         == 1.0
@@ -414,3 +426,12 @@ def test_a_typo_in_the_question_counts_where_the_library_spells_it_right():
         Settings(), np.zeros, lambda ids: {}, lambda texts: np.zeros((len(texts), 2)), lambda t: 1.0
     )
     assert plain.coverage(plain.weights("When did Valmrak open the mill?"), "Valmark opened the mill.") < 1.0
+
+
+def test_a_count_of_what_is_asked_is_cited_from_the_article_naming_the_topic(pipe):  # type: ignore[no-untyped-def]
+    """ "How many passengers …": the sentence giving the count shares few words with the question
+    (the article's first sentence names the coach and the pass); it is cited, beside the
+    sentences that only hold other figures."""
+    a = pipe.ask("How many passengers were on the Solvik Lines coach that crashed in the Kestrel pass?")
+    assert not a.abstained, a.answer
+    assert any("41 passengers" in q for q in _quotes(a)), _quotes(a)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from rag.answer.base import Context, Draft, Evidence
 from rag.answer.common import described, rank
 from rag.answer.evidence import date_of, pairs, sentences, statements_of
+from rag.answer.scoring import COS_FLOOR
 from rag.lexical import acronyms, initialisms, terms
 from rag.lexicon import words as vocabulary
 from rag.types import RetrievedPassage
@@ -63,10 +64,14 @@ def fact(ctx: Context) -> Draft | None:
     says = intent.kind in ("what_said", "reactions", "compare", "who_said")
     ranked = rank(ctx, _candidates(ctx, hits), direct=says, answer_type=intent.answer_type)
     asked = set(terms(intent.text))
+    counts = _counts_asked(ctx)
     held = [
         e
         for e in ranked
-        if ctx.scorer.supported(e, intent.answer_type, intent.measure, _names_all(ctx, e))
+        if (
+            ctx.scorer.supported(e, intent.answer_type, intent.measure, _names_all(ctx, e))
+            or (counts and e.fit >= 1.0 and e.cos >= COS_FLOOR)
+        )
         and _tells(e, asked)
     ]
     if not held:
@@ -75,6 +80,10 @@ def fact(ctx: Context) -> Draft | None:
     chosen = _apart([e for e in held if e.score >= 0.85 * top])
     chosen = _no_lone_headlines(ctx, chosen[: ctx.settings.max_quotes], ranked)
     chosen = _apart([_with_antecedent(e) for e in chosen])
+    if counts and not any(e.fit >= 1.0 for e in chosen):  # no quote gives a count of what is asked:
+        exact = next((e for e in held if e.fit >= 1.0), None)  # the best one that does is cited too
+        if exact is not None:
+            chosen = _apart([*chosen[: ctx.settings.max_quotes - 1], exact])
     if intent.newest_first:  # the newest supported evidence leads
         dated = [
             e
@@ -85,6 +94,19 @@ def fact(ctx: Context) -> Draft | None:
             newest = max(dated, key=lambda e: date_of(ctx.lib, e))
             chosen = [newest, *(e for e in chosen if e is not newest)][: ctx.settings.max_quotes]
     return Draft("", tuple(chosen), "fact")
+
+
+def _counts_asked(ctx: Context) -> bool:
+    """ "How many people were on board the Eastport ferry?": a count of the thing asked, and
+    every candidate comes from an article naming what the question names. Then a sentence
+    giving that count is on topic through its article ("There were 212 people on board" shares
+    few words with the question: the sentences before it name the ferry)."""
+    i = ctx.intent
+    return (
+        i.answer_type == "number"
+        and i.measure not in (None, "percent", "money", "frequency", "duration")
+        and bool(_topic_names(ctx))
+    )
 
 
 def _with_antecedent(e: Evidence) -> Evidence:

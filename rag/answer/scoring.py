@@ -58,12 +58,19 @@ _NUMBER_WORDS = vocabulary("number_words") - {"one", "first", "second", "last", 
 
 def _counts(low: str, measure: str) -> bool:
     """A figure counts what is asked: "300 people", "twelve inspectors", "2000 guests" (a
-    year-like figure right before the counted noun is a count, not a year)."""
+    year-like figure right before the counted noun is a count, not a year), "led in tackles
+    (118)", "interceptions with 24"."""
     toks = re.findall(r"[\w%.,$€£¥-]+", re.sub(r"(\d)-(?=[a-z])", r"\1 ", low))  # 5-cylinder
     for i, w in enumerate(toks):
-        if stem(w.strip(".,")) == stem(measure) and (
+        if stem(w.strip(".,")) != stem(measure):
+            continue
+        after = toks[i + 1 : i + 3]
+        if after[:1] and after[0] == "with":
+            after = after[1:]
+        if (
             any(_numbers(x) for x in toks[max(0, i - 4) : i])
             or (i and re.fullmatch(r"\d[\d,]*", toks[i - 1]))
+            or (after[:1] and re.fullmatch(r"\d[\d,.]*", after[0].strip(".,")))
         ):
             return True
     return False
