@@ -197,7 +197,12 @@ class PeopleIndex:
         want = {_key(w) for w in words(phrase) if w not in STOPWORDS}
         if not want:
             return None
-        head = _key(words(phrase)[-1]) if words(phrase) else ""
+        ws = words(phrase)
+        # the office: the word before "of" ("the head of the agency"), else the last one
+        at = next((i for i, w in enumerate(ws) if w == "of" and i > 0), len(ws))
+        head = _key(ws[at - 1]) if ws else ""
+        generic = head in {_key(w) for w in vocabulary("head_words")}  # "head", "chief": any top office
+        tops = {_key(w) for w in vocabulary("top_offices")}
         scored: list[tuple[float, str, str]] = []
         for p in self.people.values():
             if not p.quoted:
@@ -209,6 +214,11 @@ class PeopleIndex:
                 if when[1] and first and first > when[1]:
                     continue
                 have = {_key(w) for w in words(role) if w not in STOPWORDS}
+                if generic:  # the agency's head is its Director General: a top office of the body
+                    body = want - {head}  # named (not "the leader" alone), every word of it in the role
+                    if not body or not body <= have or not have & tops:
+                        continue
+                    have = have | {head}
                 shared = want & have
                 if head not in have:
                     continue  # the office asked for must be the office held ("mayor")

@@ -404,3 +404,40 @@ def test_the_questions_own_wh_word_sets_the_answer_type_not_the_context_a_follow
         "When did that happen?", [{"role": "user", "content": "How many people crossed the bridge?"}], KNOWN
     )
     assert intent.answer_type == "date"
+
+
+AGENCY = [
+    Person("Ines Marlow", (("Director General of the Valmark Port Agency", "2021-01-01", None),)),
+    Person("Otto Brandt", (("spokesman of the Valmark Port Agency", "2021-01-01", None),)),
+    Person("Lena Ortiz", (("transport minister", "2021-01-04", None),)),
+]
+AGENCY_WORDS = {"valmark", "port", "agency", "harbour"}
+AGENCY_KNOWN = Known(
+    PeopleIndex(AGENCY, lambda w: w.lower() in AGENCY_WORDS), lambda w: w.lower() in AGENCY_WORDS
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who is the head of the Valmark Port Agency?", "Who was the Port Agency chief?"],
+)
+def test_who_is_the_head_of_a_body_names_whoever_holds_its_top_office(question: str):
+    """ "Head", "chief", "leader", "boss" ask for whoever leads the body, whatever the office is
+    called (a Director General here; not its spokesman), and "Who is <description>?" asks who
+    that person is."""
+    intent = read_question(question, [], AGENCY_KNOWN)
+    assert intent.kind == "who_is" and intent.speakers == ("Ines Marlow",)
+
+
+def test_a_head_word_without_the_body_it_heads_names_no_one():
+    """ "Who is the leader?", "Who was the team's tackle leader?": no body the library's roles
+    name, so no top office answers."""
+    assert read_question("Who is the leader?", [], AGENCY_KNOWN).speakers == ()
+    assert read_question("Who was the harbour team's tackle leader?", [], AGENCY_KNOWN).speakers == ()
+
+
+def test_the_office_of_a_description_is_the_word_before_of():
+    """ "the spokesman of the agency": the office is "spokesman", not "agency"."""
+    people = AGENCY_KNOWN.people
+    assert people.by_role("the spokesman of the Valmark Port Agency")[0] == "Otto Brandt"  # type: ignore[index]
+    assert people.by_role("the mayor of the Valmark Port Agency") is None

@@ -37,7 +37,11 @@ def what_said(ctx: Context) -> Draft | None:
     q = topic(ctx)
     if has_topic(q):
         ranked = every = rank(ctx, evs, q)
-        about = topical_docs(ctx, q)  # their words in an article about the topic are on it too
+        # their words in an article about the topic are on it too (the topic with the names the
+        # question gives beside the speaker: "the head of the agency … about the plant" is the
+        # agency's plant)
+        extra = [n for n in ctx.intent.entities if n.lower() not in q.lower()]
+        about = topical_docs(ctx, " ".join([q, *extra]))
         fits = [e for e in ranked if on_topic(e) or e.passage.doc_id in about]
         if not fits:  # (what they think or back may be told, not quoted: answer/narrated.py)
             if ctx.intent.stance or described(ctx, who):

@@ -133,12 +133,12 @@ def _described_speakers(
     """Speakers named by a description ("the city's mayor") and groups ("experts")."""
     speakers, groups, spans = [], [], []
     for t in doc:
-        if t.dep_ not in ("nsubj", "poss") or any(a <= t.idx < b for a, b in taken):
+        if t.dep_ not in ("nsubj", "poss", "attr") or any(a <= t.idx < b for a, b in taken):
             continue
         compares = t.head.lower_ in vocabulary("compare_words") or t.head.lemma_ in vocabulary(
             "compare_words"
         )
-        if not (speaks(t) or (t.dep_ == "nsubj" and (sayish(t.head) or compares))):
+        if not (speaks(t) or (t.dep_ == "nsubj" and (sayish(t.head) or compares)) or _identity(t)):
             continue
         if any(c.lower_ in ("what", "which") for c in t.lefts):
             continue  # "What company agreed …": the answer asked for, not a speaker described
@@ -169,6 +169,17 @@ def _described_speakers(
                 speakers.append(hit[0])
                 spans.append(span)
     return speakers, groups, spans
+
+
+def _identity(t: Token) -> bool:
+    """The description a "Who is …?" question asks to be named ("Who is the head of the
+    agency?", "Who was the council's chief?")."""
+    return (
+        t.dep_ in ("nsubj", "attr")
+        and t.tag_ == "NN"  # one person ("Who were the founders …" asks for several)
+        and t.head.lemma_ == "be"
+        and any(c.lower_ == "who" and c is not t for c in t.head.children)
+    )
 
 
 def _lower_case_speakers(
@@ -264,6 +275,8 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         e.text.lower() for e in doc.ents if e.label_ == "PERSON"
     ]
     kind, answer_type = kind_of(doc, text, len(speakers), names, len(groups))
+    if described and any(_identity(t) for t in doc):  # "Who is the head of the agency?": that person
+        kind, answer_type = "who_is", "description"
     if kind == "who_is" and not quoted:  # who someone is: quoted or not
         quoted, unquoted = (unquoted or entities)[:1], []
     q = re.search(r"[“\"‘]([^”\"’]{3,})[”\"’]|(?<!\w)'([^']{3,})'(?!\w)", text)
