@@ -116,6 +116,26 @@ ARTICLES = [
             "There were 41 passengers aboard, most of them students.",
         ],
     ),
+    (
+        "Valmark offers to give up its claim to the Nordholm islands",
+        "2021-11-02",
+        [
+            "Valmark offered on Monday to give up its claim to the Nordholm islands in return for "
+            "fishing rights.",
+            "Analyst Ada Krall of the Eastport Institute said the offer was “a bold gamble that could "
+            "settle a fifty-year quarrel over the islands”.",
+            "Historian Nina Holt said: “No Valmark government has offered this much over the islands "
+            "before.”",
+        ],
+    ),
+    (
+        "Valmark dock workers reject pay offer",
+        "2021-11-03",
+        [
+            "Dock workers in Valmark rejected the employers' pay offer on Tuesday.",
+            "Union leader Piet Olsen said: “We will strike until the harbour closes.”",
+        ],
+    ),
 ]
 
 
@@ -435,3 +455,13 @@ def test_a_count_of_what_is_asked_is_cited_from_the_article_naming_the_topic(pip
     a = pipe.ask("How many passengers were on the Solvik Lines coach that crashed in the Kestrel pass?")
     assert not a.abstained, a.answer
     assert any("41 passengers" in q for q in _quotes(a)), _quotes(a)
+
+
+def test_reactions_keep_to_the_topic_not_a_neighbouring_article(pipe):  # type: ignore[no-untyped-def]
+    """ "What did analysts say about Valmark's offer on the islands?": the analysts of the article
+    about it; a speaker of another article sharing its words ("Valmark", "offer") whose words are
+    on something else (a pay strike) is no reaction."""
+    a = pipe.ask("What did analysts say about Valmark's offer on the islands?")
+    assert not a.abstained, a.answer
+    who = {c.speaker for c in a.citations}
+    assert "Ada Krall" in who and "Piet Olsen" not in who, a.answer

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.base import Context, Draft, Evidence
-from rag.answer.common import rank, topic, topical_docs
+from rag.answer.common import on_topic, rank, topic, topical_docs
 from rag.answer.evidence import statements_of, turn
 
 MOST = 5  # speakers in one answer
@@ -16,7 +16,8 @@ MOST = 5  # speakers in one answer
 
 def reactions(ctx: Context) -> Draft | None:
     q = topic(ctx)
-    docs = set(topical_docs(ctx, q)) or {h.passage.doc_id for h in ctx.hits[:3]}
+    about = topical_docs(ctx, q)
+    docs = set(about) or {h.passage.doc_id for h in ctx.hits[:3]}
     evs = [e for e in statements_of(ctx.lib, ctx.statements) if e.passage.doc_id in docs]
     # "reactions to X's plan": X's own words are what is reacted to, not a reaction
     evs = [e for e in evs if not set(e.speakers) & set(ctx.intent.entities)] or evs
@@ -29,6 +30,9 @@ def reactions(ctx: Context) -> Draft | None:
     best: dict[tuple[str, ...], Evidence] = {}
     for e in ranked:
         best.setdefault(e.speakers, e)
+    # a speaker of a less topical article speaks on the topic only when their words are on it (the
+    # article after the one about the offer may be about the war around it)
+    best = {k: e for k, e in best.items() if on_topic(e) or not about or e.passage.doc_id == about[0]}
     if len(best) < 2:
         return None
     chosen: list[Evidence] = []
