@@ -26,6 +26,7 @@ from rag.answer.render import citation_line
 from rag.answer.router import route
 from rag.answer.scoring import Scorer
 from rag.config import Settings
+from rag.followup import LIBRARY_NOTE
 from rag.library import Library
 from rag.question import read_question
 from rag.types import Answer, Claim, Intent, RetrievedPassage, Scope
@@ -219,5 +220,5 @@ class Composer:
         if titles:
             few = "; ".join(f"“{t}”" for t in titles[:3])
             more = f" and {len(titles) - 3} more" if len(titles) > 3 else ""
-            cover = f" The library holds {len(titles)} article(s): {few}{more}."
+            cover = f" {LIBRARY_NOTE} {len(titles)} article(s): {few}{more}."
         return Answer(question, why + cover, True, (), tuple(hits), timings)

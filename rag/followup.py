@@ -2,8 +2,8 @@
 
 Scope: a pronoun ("And who does he work for?") -> the person the last turns named; "And Berg?" ->
 the previous question about Berg; "And what about the tolls?" -> the previous speaker's
-words on the new topic; "Why?" -> the previous question, asking why; "When did that happen?" ->
-with the previous question as what "that" is. Names are found with the
+words on the new topic; "Why?" -> the previous question, asking why; "When did that happen?",
+"Who leads the army there?" -> with the previous question as what "that", "there" or "then" is. Names are found with the
 question reader's `find` (the library's speakers, typos allowed). Non-goals: anything but
 rewriting the text (rag/question/ reads the result).
 """
@@ -19,10 +19,14 @@ from rag.people import NameMatch
 from rag.text import content_words
 
 Find = Callable[[str], list[NameMatch]]
+# how an answer that abstains lists the library ("… The library holds 35 article(s): …"): the
+# titles there are no one the conversation is about
+LIBRARY_NOTE = "The library holds"
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _THAT = re.compile(
     r"\b(?:do|did|does|done|say|said|mean|meant|cause|caused)\s+(?:that|this|it)\b|\bthat\s*\?\s*$"
-    r"|\b(?:that|this|it)\s+(?:happen|happened|occur|occurred|take\s+place|took\s+place)\b",
+    r"|\b(?:that|this|it)\s+(?:happen|happened|occur|occurred|take\s+place|took\s+place)\b"
+    r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\b(?:there|then)\s*[?.!]*\s*$",  # "… there?": the last place
     re.I,
 )
 _AND = re.compile(
@@ -44,7 +48,7 @@ def _that(question: str, prev: str) -> str:
 def last_person(history: Sequence[dict[str, str]], find: Find) -> str | None:
     """The person the latest turn names (an answer's head names its speaker first)."""
     for turn in reversed(history):
-        if names := [m for m in find(str(turn.get("content", ""))) if m.sure]:
+        if names := [m for m in find(str(turn.get("content", "")).split(LIBRARY_NOTE)[0]) if m.sure]:
             return names[0].name
     return None
 

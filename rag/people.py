@@ -63,6 +63,13 @@ def _key(word: str) -> str:
     return stem(fold(word))[:6]
 
 
+def _acronym_for(span: Sequence[tuple[int, int, str]], name: str) -> bool:
+    """A word the question writes in capitals ("UN", "NATO") is an acronym, not a name the
+    library writes otherwise ("Kim Jong Un")."""
+    written = {w.strip("()[],.") for w in name.split()}  # "European Medicines Agency (EMA)" writes EMA
+    return any(len(t[2]) > 1 and t[2].isupper() and t[2] not in written for t in span)
+
+
 def _tokenwise(a: str, b: str) -> bool:
     """Each word of a misspelt name is close to a word of the name ("kim yong-ju" is not "kim
     jong-un": one word differs too much)."""
@@ -138,7 +145,8 @@ class PeopleIndex:
                     names = [
                         n
                         for n in self._forms[key]
-                        if lowered or not self._inside_other_name(text, toks, i, n)
+                        if (lowered or not self._inside_other_name(text, toks, i, n))
+                        and not _acronym_for(span, n)
                     ]
                     cands += [NameMatch(n, span[0][0], span[-1][1], 100.0, True) for n in names]
                     continue

@@ -441,3 +441,39 @@ def test_the_office_of_a_description_is_the_word_before_of():
     people = AGENCY_KNOWN.people
     assert people.by_role("the spokesman of the Valmark Port Agency")[0] == "Otto Brandt"  # type: ignore[index]
     assert people.by_role("the mayor of the Valmark Port Agency") is None
+
+
+def test_a_followup_pronoun_is_not_a_name_from_the_library_listing_of_an_abstention():
+    """An answer that abstains lists the library's titles; a name in them is no one the
+    conversation is about."""
+    history = [
+        {"role": "user", "content": "What happened in Eastport in May 2021?"},
+        {
+            "role": "assistant",
+            "content": "The articles don't say. The library holds 3 article(s): “Marco Ruiz calls a strike”.",
+        },
+    ]
+    assert (
+        resolve_followup("What did he say about it?", history, KNOWN.people.find)
+        == "What did he say about it?"
+    )
+
+
+def test_a_followup_there_or_then_carries_the_previous_question():
+    history = [{"role": "user", "content": "What happened in Eastport in May 2021?"}]
+    assert (
+        resolve_followup("Who was the mayor there?", history, KNOWN.people.find)
+        == "Who was the mayor there? (What happened in Eastport in May 2021)"
+    )
+    assert resolve_followup("Is there a bridge?", history, KNOWN.people.find) == "Is there a bridge?"
+
+
+def test_an_acronym_in_capitals_is_not_a_surname_written_otherwise():
+    """ "UN" is the United Nations, not "Kim Jong Un"; "Un" as the question writes it may be him."""
+    people = PeopleIndex(
+        [Person("Kim Jong Un", ()), Person("Valmark Port Agency (VPA)", (), True, "organisation")],
+        lambda w: False,
+    )
+    assert people.find("What did the UN say about the talks?") == []
+    assert [m.name for m in people.find("What did the VPA say?")] == ["Valmark Port Agency (VPA)"]
+    assert [m.name for m in people.find("What did Un say about the talks?")] == ["Kim Jong Un"]
