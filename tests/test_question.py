@@ -97,6 +97,8 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("What was the title of Tomas Berg's first documentary?", "fact", (), "none"),
         # the first of two owners parsed as a modifier is still a side
         ("How did Ortiz's and Berg's statements differ?", "compare", ("Lena Ortiz", "Tomas Berg"), "quote"),
+        # the subjects of a verb of comparing are the sides, with no verb of saying
+        ("How did Ortiz and Berg differ on the tolls?", "compare", ("Lena Ortiz", "Tomas Berg"), "quote"),
         # a wh-noun names what is asked for: a change word beside it is not a change-over-time
         # question, a person noun asks for a person, and "who is the …" asks for the holder
         ("What company developed the new bridge tolls?", "fact", (), "organisation"),

@@ -115,6 +115,14 @@ def _asked(m: NameMatch, doc: Doc, text: str, says: bool, first: bool) -> bool:
         return True
     if re.match(r"^\s*(?:and\s+)?(?:who|what|which)\b.*\b(?:does|did|do)\s*$", text[: m.start].lower()):
         return True  # "Who does X work for", "What did X do"
+    subject = head
+    while subject.dep_ in ("compound", "flat", "conj", "appos") and subject.head is not subject:
+        subject = subject.head
+    verb = subject.head
+    if subject.dep_ == "nsubj" and (
+        verb.lower_ in vocabulary("compare_words") or verb.lemma_ in vocabulary("compare_words")
+    ):
+        return True  # "How did X and Y differ on …": the sides compared
     if m.start < 3 and re.match(r"^.{0,40}?\s+on\b", text[m.start :]):
         return True  # "X on Y: what did she say?"
     verb_at = next((t.idx for t in doc if sayish(t)), len(text))
