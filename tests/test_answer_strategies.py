@@ -465,3 +465,22 @@ def test_reactions_keep_to_the_topic_not_a_neighbouring_article(pipe):  # type: 
     assert not a.abstained, a.answer
     who = {c.speaker for c in a.citations}
     assert "Ada Krall" in who and "Piet Olsen" not in who, a.answer
+
+
+def test_what_happened_in_a_place_in_a_month_tells_that_months_articles_naming_it(pipe):  # type: ignore[no-untyped-def]
+    """ "What happened in Eastport in June 2021?": the lead of each article of that month that
+    names Eastport, oldest first (the topic is a time and a place, no sentence repeats it)."""
+    a = pipe.ask("What happened in Eastport in June 2021?")
+    assert not a.abstained, a.answer
+    text = " ".join(_quotes(a))
+    assert "Nordlys" in text or "ran aground" in text or "hull" in text, a.answer
+    assert "Greta Falk" in text, a.answer
+
+
+def test_a_short_name_is_named_as_a_word():
+    from rag.answer.fact import _names
+
+    assert not _names("thus it was", "US") and not _names("he uses it", "US")
+    assert _names("the us said", "US")
+    assert _names("prominent examination boards", "Examination Board")
+    assert _names("ortiz's plan", "Lena Ortiz") and _names("said ortiz", "Lena Ortiz")

@@ -1,13 +1,15 @@
-"""What happened in a period: a question that names nothing but a time ("What happened in March
-2021?", "What went on last week?") is answered by each article of that time, told by the first
-sentence of its body (a news article's lead says what happened), oldest first. A question that
-also names a topic or a person is fact lookup's (it ranks sentences against those words)."""
+"""What happened in a period: a question that names nothing but a time, and maybe a place or a
+body ("What happened in March 2021?", "What went on in Valmark last week?"), is answered by each
+article of that time (naming that place), told by the first sentence of its body (a news
+article's lead says what happened), oldest first. A question that also names a topic or a
+person is fact lookup's (it ranks sentences against those words)."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from rag.answer.base import Context, Draft, Evidence
+from rag.answer.fact import _named_in
 from rag.lexical import terms
 from rag.lexicon import words as vocabulary
 from rag.text import sentence_spans
@@ -23,9 +25,10 @@ def _event_terms() -> frozenset[str]:
 
 def events(ctx: Context) -> Draft | None:
     i = ctx.intent
-    if not (i.since or i.until) or i.speakers or i.entities or i.groups:
+    if not (i.since or i.until) or i.speakers or i.groups:
         return None
-    if set(terms(i.topic)) - _event_terms():
+    named = {t for n in i.entities for t in terms(n)}  # "What happened in Valmark in May?": a place too
+    if set(terms(i.topic)) - _event_terms() - named:
         return None
     meta = ctx.lib.doc_meta()
     if ctx.docs is None:  # the question's time holds no article (the composer scopes only to some)
@@ -34,7 +37,10 @@ def events(ctx: Context) -> Draft | None:
             return None
         note = f"No article in the library is from that time: they are dated {dates[0]} to {dates[-1]}."
         return Draft("", (), "events", note=note)
-    docs = sorted(ctx.docs, key=lambda d: (str(meta.get(d, {}).get("published") or ""), d))
+    docs = sorted(
+        (d for d in ctx.docs if not i.entities or _named_in(ctx, d)),  # the articles naming it
+        key=lambda d: (str(meta.get(d, {}).get("published") or ""), d),
+    )
     leads = [e for d in docs if (e := _lead(ctx, d)) is not None]
     if not leads:
         return None

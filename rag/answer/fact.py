@@ -35,8 +35,14 @@ def _named_in(ctx: Context, doc_id: str) -> bool:
 
 
 def _names(low: str, name: str) -> bool:
-    """A lower-cased text names the name (the first six letters of its last word: "Ortiz's" names "Lena Ortiz")."""
-    return name.split()[-1].lower()[:6] in low
+    """A lower-cased text names the name: a word starting with the first six letters of its last
+    word ("Ortiz's" names "Lena Ortiz"); a shorter one as a word, with a plural ending from four
+    letters ("boards" names "Examination Board"; "US" is not in "thus", nor in "uses")."""
+    last = name.split()[-1].lower()
+    if len(last) >= 6:
+        return last[:6] in low and re.search(rf"(?<!\w){re.escape(last[:6])}", low) is not None
+    ending = "(?:e?s)?" if len(last) >= 4 else ""
+    return re.search(rf"(?<!\w){re.escape(last)}{ending}(?!\w)", low) is not None
 
 
 def _names_all(ctx: Context, e: Evidence) -> bool:
