@@ -294,6 +294,10 @@ def test_a_name_the_question_already_says_is_not_its_answer():
     )
     assert scorer.fit(ev("The Valmark forest is vast."), "place", None, q) == 0.0
     assert scorer.fit(ev("Most of it lies in Norway."), "place", None, q) == 1.0
+    # the question's name by its last word: "Berg" is "Tomas Berg"
+    scorer.tag(["The club sacked Tomas Berg.", "The club appointed Ada Krall."])
+    assert scorer.fit(ev("The club sacked Tomas Berg."), "person", None, "Who replaced Berg?") == 0.0
+    assert scorer.fit(ev("The club appointed Ada Krall."), "person", None, "Who replaced Berg?") == 1.0
 
 
 def test_an_acronym_the_articles_spell_out(pipe):  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from rag.lexical import ACRONYM, index_terms, terms
 from rag.lexicon import words as vocabulary
 from rag.store import quote_id
 from rag.text import stem
+from rag.text import words as word_tokens
 from rag.types import AnswerType
 
 W_DENSE, W_LEX, W_DIRECT, W_FIT = 0.55, 0.45, 0.08, 0.15
@@ -208,11 +209,14 @@ class Scorer:
             "person": {"PERSON", "ORG", "NORP"},
             "organisation": {"ORG", "NORP"},
         }
-        if answer_type in wanted:
-            asked = query.lower()
+        if (
+            answer_type in wanted
+        ):  # a name is the question's when its last word is ("Frank Lampard", "Lampard")
+            asked = set(word_tokens(query))
             return float(
                 any(
-                    label in wanted[answer_type] and name not in asked for label, name in self._entities(text)
+                    label in wanted[answer_type] and not set(word_tokens(name)[-1:]) <= asked
+                    for label, name in self._entities(text)
                 )
             )
         return 0.0
