@@ -134,7 +134,9 @@ class Composer:
         t0 = time.perf_counter()
         # a follow-up reads as another text ("and X?" carries the last topic): embed that one
         qvec = np.asarray(early.result() if intent.text == question else self.scorer.embed_query(intent.text))
-        hits = lib.search(intent.text, k or self.settings.k, vector=qvec.tolist(), docs=docs)
+        hits = _with_leads(
+            lib, lib.search(intent.text, k or self.settings.k, vector=qvec.tolist(), docs=docs)
+        )
         timings["retrieve"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         ctx = Context(intent, lib, self.scorer, self.settings, hits, stmts, docs, timings)
@@ -222,3 +224,19 @@ class Composer:
             more = f" and {len(titles) - 3} more" if len(titles) > 3 else ""
             cover = f" {LIBRARY_NOTE} {len(titles)} article(s): {few}{more}."
         return Answer(question, why + cover, True, (), tuple(hits), timings)
+
+
+def _with_leads(lib: LibraryView, hits: list[RetrievedPassage]) -> list[RetrievedPassage]:
+    """A headline found brings its article's lead paragraph, after the hits: a news lead tells
+    what the headline names ("Finland becomes member of NATO": "Today, Finland became the 31st
+    member …"), in words the question may not share."""
+    have = {h.passage.passage_id for h in hits}
+    out = list(hits)
+    for h in hits:
+        if h.passage.paragraph != 0:
+            continue
+        lead = next((p for p in lib.doc_passages().get(h.passage.doc_id, []) if p.paragraph > 0), None)
+        if lead is not None and lead.passage_id not in have:
+            out.append(RetrievedPassage(lead, h.score))
+            have.add(lead.passage_id)
+    return out

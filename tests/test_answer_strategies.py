@@ -488,3 +488,17 @@ def test_a_short_name_is_named_as_a_word():
     assert _names("the us said", "US")
     assert _names("prominent examination boards", "Examination Board")
     assert _names("ortiz's plan", "Lena Ortiz") and _names("said ortiz", "Lena Ortiz")
+
+
+def test_a_headline_found_brings_its_articles_lead(pipe):  # type: ignore[no-untyped-def]
+    """The lead paragraph of an article whose headline is a hit joins the hits (after them, once)."""
+    from rag.compose import _with_leads
+    from rag.types import RetrievedPassage
+
+    view = pipe.library.view()
+    doc = next(d for d, ps in view.doc_passages().items() if ps[0].text.startswith("Solvik Lines coach"))
+    head, lead = view.doc_passages()[doc][0], view.doc_passages()[doc][1]
+    assert head.paragraph == 0 and lead.paragraph == 1
+    got = _with_leads(view, [RetrievedPassage(head, 0.5)])
+    assert [h.passage.passage_id for h in got] == [head.passage_id, lead.passage_id]
+    assert len(_with_leads(view, got)) == 2
