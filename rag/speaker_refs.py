@@ -208,6 +208,8 @@ class Resolver:
         if lemma in vocabulary("person_nouns") or head.lower_ in vocabulary("group_words"):
             if definite and head.tag_ not in ("NNS", "NNPS"):
                 want = {w for w in phrase.split() if w in title_words()} | {lemma}  # "Norwegian": not a title
+                # an office's own nouns too: "the health minister" is not the aviation minister
+                want |= {t.lower_ for t in head.lefts if t.dep_ == "compound" and t.pos_ == "NOUN"}
 
                 def holds(name: str) -> bool:
                     have = set(re.findall(r"[\w’'-]+", self.roles.get(name, "").lower()))

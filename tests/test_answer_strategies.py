@@ -129,6 +129,29 @@ ARTICLES = [
         ],
     ),
     (
+        "Two cars crash on the Eastport bridge",
+        "2021-11-10",
+        ["Two cars crashed on the Eastport bridge on Friday. The crash closed the bridge for an hour."],
+    ),
+    (
+        "Tram crash in Valmark injures four",
+        "2021-11-12",
+        ["A tram crash in Valmark injured four people. The crash happened at rush hour."],
+    ),
+    (
+        "Bus crash on the Kestrel road",
+        "2021-11-14",
+        ["A bus crash on the Kestrel road hurt two. Police said the crash was caused by ice."],
+    ),
+    (
+        "Cargo plane lands hard at Nordholm airport",
+        "2021-11-15",
+        [
+            "A cargo plane crashed on landing at Nordholm airport on Monday night.",
+            "Mayor Lars Vik said: “Our thoughts are with the crew and their families.”",
+        ],
+    ),
+    (
         "Valmark dock workers reject pay offer",
         "2021-11-03",
         [
@@ -502,3 +525,11 @@ def test_a_headline_found_brings_its_articles_lead(pipe):  # type: ignore[no-unt
     got = _with_leads(view, [RetrievedPassage(head, 0.5)])
     assert [h.passage.passage_id for h in got] == [head.passage_id, lead.passage_id]
     assert len(_with_leads(view, got)) == 2
+
+
+def test_what_x_said_about_a_topic_reads_the_topic_in_their_own_articles(pipe):  # type: ignore[no-untyped-def]
+    """ "What did Vik say about the crash?": the crash Vik speaks of is the one in his article,
+    though other articles are more about crashes; his words there are on it."""
+    a = pipe.ask("What did Vik say about the crash?")
+    assert not a.abstained, a.answer
+    assert any("thoughts are with the crew" in q for q in _quotes(a)), a.answer

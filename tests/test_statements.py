@@ -292,6 +292,13 @@ SPEAKERS_OF_QUOTES = [
         ],
         [("a pleasant surprise", "Ada Krall")],
     ),
+    (  # "the health minister" is not the transport minister named before
+        [
+            "Transport Minister Lena Ortiz said 18 people were hurt.",
+            "The local health minister said, “The injured were taken to the Eastport hospital.”",
+        ],
+        [("The injured were taken", "The local health minister")],
+    ),
 ]
 
 

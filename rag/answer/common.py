@@ -75,24 +75,29 @@ def on_topic(e: Evidence) -> bool:
     return e.cos >= ON_TOPIC_COS or (e.cov >= ON_TOPIC_COV and e.cos >= ON_TOPIC_MIN_COS)
 
 
-def topical_docs(ctx: Context, query: str, most: int = 3) -> list[str]:
+def topical_docs(ctx: Context, query: str, most: int = 3, within: set[str] | None = None) -> list[str]:
     """The articles about a topic, best first, found without the speaker's name (which alone
-    would find any passage naming them)."""
+    would find any passage naming them); `within`: only among these (a speaker's articles:
+    "What did X say about the crash?" is about the crash X speaks of)."""
     if not has_topic(query):
         return []
-    cache: dict[str, list[str]] = ctx.__dict__.setdefault("_topical", {})
-    if query not in cache:
+    cache: dict[tuple[str, frozenset[str] | None], list[str]] = ctx.__dict__.setdefault("_topical", {})
+    key = (query, frozenset(within) if within is not None else None)
+    if key not in cache:
         from rag.answer.evidence import sentences
 
         # the topic's words found by the lexical index (no second vector query), then checked by
         # meaning: an article is about the topic when one of its sentences is
-        found = [ctx.lib.passages[i] for i, _ in ctx.lib.lexical.search(query, 8) if i in ctx.lib.passages]
+        scope = within if ctx.docs is None or within is None else within & ctx.docs
+        found = [
+            ctx.lib.passages[i] for i, _ in ctx.lib.lexical.search(query, 8, scope) if i in ctx.lib.passages
+        ]
         hits = [RetrievedPassage(p, 0.0) for p in found if ctx.docs is None or p.doc_id in ctx.docs]
         held = [
             e for e in rank(ctx, sentences(ctx.lib, hits), query, direct=False) if ctx.scorer.supported(e)
         ]
-        cache[query] = list(dict.fromkeys(e.passage.doc_id for e in held))[:most]
-    return cache[query]
+        cache[key] = list(dict.fromkeys(e.passage.doc_id for e in held))[:most]
+    return cache[key]
 
 
 def affiliated(ctx: Context, org: str) -> set[str]:

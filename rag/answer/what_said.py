@@ -41,7 +41,10 @@ def what_said(ctx: Context) -> Draft | None:
         # question gives beside the speaker: "the head of the agency … about the plant" is the
         # agency's plant)
         extra = [n for n in ctx.intent.entities if n.lower() not in q.lower()]
+        mine = {e.passage.doc_id for e in evs}
         about = topical_docs(ctx, " ".join([q, *extra]))
+        if not mine & set(about):  # none of theirs among them: the topic as it is in their articles
+            about = topical_docs(ctx, " ".join([q, *extra]), within=mine)  # ("the crash" they speak of)
         fits = [e for e in ranked if on_topic(e) or e.passage.doc_id in about]
         if not fits:  # (what they think or back may be told, not quoted: answer/narrated.py)
             if ctx.intent.stance or described(ctx, who):
