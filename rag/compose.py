@@ -228,8 +228,8 @@ class Composer:
 
 def _with_leads(lib: LibraryView, hits: list[RetrievedPassage]) -> list[RetrievedPassage]:
     """A headline found brings its article's lead paragraph, after the hits: a news lead tells
-    what the headline names ("Finland becomes member of NATO": "Today, Finland became the 31st
-    member …"), in words the question may not share."""
+    what the headline names ("Nordland joins the trade pact": "Today, Nordland became the pact's
+    ninth member …"), in words the question may not share."""
     have = {h.passage.passage_id for h in hits}
     out = list(hits)
     for h in hits:

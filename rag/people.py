@@ -64,8 +64,8 @@ def _key(word: str) -> str:
 
 
 def _acronym_for(span: Sequence[tuple[int, int, str]], name: str) -> bool:
-    """A word the question writes in capitals ("UN", "NATO") is an acronym, not a name the
-    library writes otherwise ("Kim Jong Un")."""
+    """A word the question writes in capitals ("UN", "EU") is an acronym, not a name the
+    library writes otherwise ("Park Min Un")."""
     written = {w.strip("()[],.") for w in name.split()}  # "European Medicines Agency (EMA)" writes EMA
     return any(len(t[2]) > 1 and t[2].isupper() and t[2] not in written for t in span)
 
@@ -180,14 +180,14 @@ class PeopleIndex:
 
     def _inside_other_name(self, text: str, toks: list[tuple[int, int, str]], i: int, name: str) -> bool:
         """A surname that ends a longer proper name which is not this person's ("North Coast Express"
-        is not the "Lena Express" of another text; "Minister Ortiz", "NATO's Ortiz" are Ortiz)."""
+        is not the "Lena Express" of another text; "Minister Ortiz", "the EU's Ortiz" are Ortiz)."""
         parts = {fold(w) for w in name.split()}
         if i == 0 or len(name.split()) < 2 or fold(toks[i][2]) != fold(name.split()[-1]):
             return False
         before = toks[i - 1]
         word = before[2]
         if text[before[1] : toks[i][0]].strip() or not word[:1].isupper() or re.search(r"[’']s$", word):
-            return False  # not right before it, lower case, or an owner ("Ukraine's Ortiz")
+            return False  # not right before it, lower case, or an owner ("Valmark's Ortiz")
         low = word.lower().rstrip(".")
         return fold(word) not in parts and low not in STOPWORDS and low not in _titles()
 

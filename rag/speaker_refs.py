@@ -266,8 +266,8 @@ def _core(head: Token) -> set[Token]:
 
 
 def _phrase(head: Token) -> list[Token]:
-    """The subject's words without the clauses that follow a name ("Portfolio manager at X James
-    Wong, interviewed by The Guardian, said": the phrase ends at Wong)."""
+    """The subject's words without the clauses that follow a name ("Fund manager at X Ines
+    Marlow, interviewed by a weekly, said": the phrase ends at Marlow)."""
     clauses = [c for c in head.subtree if c.dep_ in ("acl", "relcl") and c is not head and c.i > head.i]
     drop = {t.i for c in clauses for t in c.subtree}
     toks = [t for t in head.subtree if t.i not in drop]

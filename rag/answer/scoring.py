@@ -58,7 +58,7 @@ _NUMBER_WORDS = vocabulary("number_words") - {"one", "first", "second", "last", 
 
 
 def _counts(low: str, measure: str) -> bool:
-    """A figure counts what is asked: "300 people", "twelve inspectors", "2000 guests" (a
+    """A figure counts what is asked: "300 people", "twelve inspectors", "1500 guests" (a
     year-like figure right before the counted noun is a count, not a year), "led in tackles
     (118)", "interceptions with 24"."""
     toks = re.findall(r"[\w%.,$€£¥-]+", re.sub(r"(\d)-(?=[a-z])", r"\1 ", low))  # 5-cylinder
@@ -140,7 +140,7 @@ class Scorer:
         return np.asarray([have[k] for k in keys])
 
     def weights(self, query: str) -> dict[str, float]:
-        asked = {self.correct(t) or t for t in terms(query)}  # "Geegen" counts where "Gegeen" is written
+        asked = {self.correct(t) or t for t in terms(query)}  # "Brandtt" counts where "Brandt" is written
         return {t: self.idf(t) for t in asked}
 
     @staticmethod
@@ -209,9 +209,7 @@ class Scorer:
             "person": {"PERSON", "ORG", "NORP"},
             "organisation": {"ORG", "NORP"},
         }
-        if (
-            answer_type in wanted
-        ):  # a name is the question's when its last word is ("Frank Lampard", "Lampard")
+        if answer_type in wanted:  # a name is the question's when its last word is ("Otto Brandt", "Brandt")
             asked = set(word_tokens(query))
             return float(
                 any(

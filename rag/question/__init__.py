@@ -87,7 +87,7 @@ def _unknown(doc: Doc, matched: list[NameMatch], known: Known) -> list[str]:
         if any(m.start < e.end_char and e.start_char < m.end for m in matched):
             continue
         toks = [t.text for t in e if t.text[:1].isupper() and t.lower_ not in STOPWORDS]
-        # the last word as written, a hyphenated name whole ("Al-Muwaffaq", "al-Nimeiry": the
+        # the last word as written, a hyphenated name whole ("Al-Hadri", "bin-Sayed": the
         # library indexes such a word as one)
         last = next((w for w in reversed(e.text.split()) if toks and toks[-1] in w), "")
         if toks and not known.knows(toks[-1]) and not known.knows(last):

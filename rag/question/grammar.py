@@ -106,7 +106,7 @@ def wh_noun(doc: Doc | None) -> Token | None:
         while noun.dep_ in ("compound", "nummod", "amod") and noun.head.i > noun.i:
             noun = noun.head
         if noun.pos_ == "NOUN" or (noun.pos_ == "PROPN" and noun.lower_ in kinds):  # not a name:
-            return noun  # "What Bruen said …" asks for no kind of thing
+            return noun  # "What Holt said …" asks for no kind of thing
     return None
 
 
