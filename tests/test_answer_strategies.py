@@ -292,6 +292,10 @@ def test_a_figure_fits_what_is_counted_and_an_old_year_dates_an_answer():
         == 1.0
     )
     assert scorer.fit(ev("They kept the old names."), "number", "duration") == 0.0
+    # a share or a sum counts nothing asked ("How many doses …?"); another figure may
+    assert scorer.fit(ev("Up to 25% of the crew were sent home."), "number", "doses") == 0.0
+    assert scorer.fit(ev("It cost $40 million."), "number", "doses") == 0.0
+    assert scorer.fit(ev("Up to 25% of the 300 crew were sent home."), "number", "doses") == 0.5
 
 
 def test_a_name_the_question_already_says_is_not_its_answer():

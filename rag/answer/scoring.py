@@ -57,6 +57,12 @@ def _numbers(low: str) -> list[str]:
 _NUMBER_WORDS = vocabulary("number_words") - {"one", "first", "second", "last", "third", "quarter", "half"}
 
 
+_RATES = re.compile(  # shares and sums: "25%", "12 per cent", "$40 million"
+    r"[$€£¥]\s?\d[\d.,]*(?:\s?(?:thousand|million|billion|trillion|[mb]n?)\b)?"
+    r"|\d[\d.,]*\s?(?:%|per\s?cent\b|percent\b)"
+)
+
+
 def _counts(low: str, measure: str) -> bool:
     """A figure counts what is asked: "300 people", "twelve inspectors", "1500 guests" (a
     year-like figure right before the counted noun is a count, not a year), "led in tackles
@@ -195,6 +201,8 @@ class Scorer:
             if measure == "money":
                 money = vocabulary("currency_words")
                 return 1.0 if any(w in money for w in re.findall(r"[$€£¥]|[a-z]+", low)) else 0.5
+            if measure and not _numbers(_RATES.sub(" ", low)):  # "25% of the crew" counts no doses
+                return 0.0
             return 0.5 if measure else 1.0
         words = re.findall(r"[\w’'.,%-]+", low)
         if answer_type == "date":  # without a date of its own, the article's date dates it
