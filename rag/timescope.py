@@ -50,6 +50,31 @@ def _span(m: re.Match[str], latest: str | None) -> Range:
     return f"{y}-{mo:02d}-01", f"{y}-{mo:02d}-{last:02d}"
 
 
+_DAY = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\b\.?|(?P<m2>{_MONTH})\b\.?\s+(?P<d2>\d{{1,2}})"
+    rf"(?:st|nd|rd|th)?\b)(?:,?\s+(?P<y>{_YEAR})\b)?",
+    re.I,
+)
+
+
+def names_day(text: str, day: str, published: str | None) -> bool:
+    """The text names that day ("on January 7", "7 Jan 2020"), a date without a year read as the
+    last such day up to the article's date."""
+    want = date.fromisoformat(day)
+    ref = date.fromisoformat(published[:10]) if published else want
+    for m in _DAY.finditer(text):
+        mo = _MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+        d = int(m.group("d1") or m.group("d2"))
+        y = (
+            int(m.group("y"))
+            if m.group("y")
+            else (ref.year if (mo, d) <= (ref.month, ref.day) else ref.year - 1)
+        )
+        if (y, mo, d) == (want.year, want.month, want.day):
+            return True
+    return False
+
+
 def _day_before(iso: str) -> str:
     return date.fromordinal(date.fromisoformat(iso).toordinal() - 1).isoformat()
 

@@ -152,6 +152,14 @@ ARTICLES = [
         ],
     ),
     (
+        "Clean-up continues in Solvik",
+        "2021-01-20",
+        [
+            "Volunteers cleared streets in Solvik on Tuesday.",
+            "The storm that struck Solvik on January 9 flooded 40 homes.",
+        ],
+    ),
+    (
         "Valmark dock workers reject pay offer",
         "2021-11-03",
         [
@@ -537,3 +545,10 @@ def test_what_x_said_about_a_topic_reads_the_topic_in_their_own_articles(pipe): 
     a = pipe.ask("What did Vik say about the crash?")
     assert not a.abstained, a.answer
     assert any("thoughts are with the crew" in q for q in _quotes(a)), a.answer
+
+
+def test_a_day_no_article_is_dated_is_told_by_the_articles_after_it(pipe):  # type: ignore[no-untyped-def]
+    """No article is from January 9, 2021; one of the days after names that day and tells it."""
+    a = pipe.ask("What happened in Solvik on January 9, 2021?")
+    assert not a.abstained, a.answer
+    assert any("flooded 40 homes" in q for q in _quotes(a)), a.answer

@@ -479,3 +479,20 @@ def test_an_acronym_in_capitals_is_not_a_surname_written_otherwise():
     assert people.find("What did the UN say about the talks?") == []
     assert [m.name for m in people.find("What did the VPA say?")] == ["Valmark Port Agency (VPA)"]
     assert [m.name for m in people.find("What did Un say about the talks?")] == ["Kim Jong Un"]
+
+
+@pytest.mark.parametrize(
+    "text, day, published, names",
+    [
+        ("a storm that hit on January 7 and flooded", "2020-01-07", "2020-01-17", True),
+        ("on 7 Jan. 2020 the storm", "2020-01-07", None, True),
+        ("on 7th January it", "2020-01-07", "2020-02-01", True),
+        ("the storm of January 8", "2020-01-07", "2020-01-17", False),
+        ("on December 30 it began", "2019-12-30", "2020-01-17", True),  # the last such day before
+        ("on January 7, 2019 it", "2020-01-07", "2020-01-17", False),
+    ],
+)
+def test_a_text_names_a_day(text, day, published, names):
+    from rag.timescope import names_day
+
+    assert names_day(text, day, published) is names

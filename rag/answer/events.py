@@ -6,15 +6,22 @@ person is fact lookup's (it ranks sentences against those words)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from functools import cache
 
 from rag.answer.base import Context, Draft, Evidence
+from rag.answer.common import rank
+from rag.answer.evidence import sentences
 from rag.answer.fact import _named_in
+from rag.answer.scoring import COS_FLOOR
 from rag.lexical import terms
 from rag.lexicon import words as vocabulary
 from rag.text import sentence_spans
+from rag.timescope import names_day
+from rag.types import RetrievedPassage
 from rag.verify import trim_span
 
+AFTERMATH_DAYS = 14  # a day's news is reported in the days after it, and recalled in later articles
 MAX_LEADS = 6  # articles told; more in range are sampled evenly over it
 
 
@@ -31,6 +38,8 @@ def events(ctx: Context) -> Draft | None:
     if set(terms(i.topic)) - _event_terms() - named:
         return None
     meta = ctx.lib.doc_meta()
+    if ctx.docs is None and i.since and i.since == i.until and (later := _told_later(ctx, i.since)):
+        return later
     if ctx.docs is None:  # the question's time holds no article (the composer scopes only to some)
         dates = sorted(str(m["published"]) for m in meta.values() if m.get("published"))
         if not dates:  # undated texts (reference pages): their sentences may tell that time
@@ -52,6 +61,33 @@ def events(ctx: Context) -> Draft | None:
         f"; {len(picked)} of them, oldest first:" if len(picked) < len(leads) else ", oldest first:"
     )
     return Draft(head if len(leads) > 1 else "", tuple(picked), "events")
+
+
+def _told_later(ctx: Context, day: str) -> Draft | None:
+    """A day no article was published on, told by the articles of the weeks after it: their
+    sentences that name the day ("a 6.4 quake that hit on January 7"), in articles naming what
+    the question names."""
+    meta = ctx.lib.doc_meta()
+    end = (date.fromisoformat(day) + timedelta(days=AFTERMATH_DAYS)).isoformat()
+    docs = [
+        d
+        for d, m in meta.items()
+        if day <= str(m.get("published") or "")[:10] <= end and (not ctx.intent.entities or _named_in(ctx, d))
+    ]
+    evs = [
+        e
+        for e in sentences(
+            ctx.lib, [RetrievedPassage(p, 0.0) for d in docs for p in ctx.lib.doc_passages().get(d, [])]
+        )
+        if e.kind != "headline"
+        and names_day(e.context or e.quote, day, str(meta[e.passage.doc_id].get("published") or ""))
+    ]
+    if not evs:
+        return None
+    chosen = [e for e in rank(ctx, evs) if e.cos >= COS_FLOOR][: ctx.settings.max_quotes]
+    chosen.sort(key=lambda e: (str(meta[e.passage.doc_id].get("published") or ""), e.passage.start, e.start))
+    head = f"No article is dated {day}; articles of the {AFTERMATH_DAYS} days after it say of that day:"
+    return Draft(head, tuple(chosen), "events") if chosen else None
 
 
 def _lead(ctx: Context, doc_id: str) -> Evidence | None:
