@@ -185,7 +185,20 @@ class Resolver:
         phrase = " ".join(t.lower_ for t in head.lefts if t.dep_ in ("compound", "amod")) + " " + lemma
         phrase = phrase.strip()
         definite = any(t.lower_ in ("the", "this", "that") for t in head.lefts)
-        if lemma in vocabulary("document_nouns") or head.lower_ in vocabulary("document_nouns"):
+        docs = vocabulary("document_nouns")
+        if lemma not in docs and head.lower_ not in docs:  # "X's speech indoors", parsed as a compound
+            head = next(
+                (
+                    c
+                    for c in head.lefts
+                    if c.dep_ == "compound"
+                    and c.lemma_.lower() in docs
+                    and any(o.dep_ == "poss" for o in c.children)
+                ),
+                head,
+            )
+            lemma = head.lemma_.lower()
+        if lemma in docs or head.lower_ in docs:
             # the issuer speaks through it: "CNN's projections", "a statement from the ministry"
             for c in head.children:
                 if c.dep_ == "poss" and (c.ent_type_ or c.pos_ == "PROPN"):
@@ -244,6 +257,8 @@ def org_name(e: Span) -> str:
             end += 1
         while doc[end - 1].lower_ in ("of", "and", "for"):
             end -= 1
+    while end > e.start + 1 and doc[end - 1].text in ("'s", "’s", "'", "’"):
+        end -= 1  # "the Harbour Board's statement": the board
     return strip_the(doc[e.start : end].text)
 
 

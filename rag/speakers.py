@@ -130,6 +130,8 @@ class Cast(Resolver):
                 alias[m.group(2)] = alias[full] = f"{full} ({m.group(2)})"
         names = {n for _, n in self.orgs}
         for n in names:
+            if n.isupper():  # an acronym names its own body: "NHS" is not "NHS Confederation"
+                continue
             longer = [x for x in names if x != n and x.startswith(n + " ")]
             if len(longer) == 1:  # "Harbour Board", when the text names one such board
                 alias.setdefault(n, alias.get(longer[0], longer[0]))

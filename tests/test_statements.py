@@ -299,6 +299,10 @@ SPEAKERS_OF_QUOTES = [
         ],
         [("The injured were taken", "The local health minister")],
     ),
+    (  # the speech is the speaker's, though the parser hangs it on the next word as a compound
+        ["Nina Holt's opening speech indoors remarked that “the port will stay open to all ships.”"],
+        [("the port will stay open", "Nina Holt")],
+    ),
 ]
 
 
