@@ -52,6 +52,29 @@ def name_of(e: Span) -> str | None:
     return doc[toks[0].i : toks[-1].i + 1].text
 
 
+def name_after_office(name: str) -> tuple[str, str | None]:
+    """A person's name read with the office written before it ("Chief Public Health Officer for
+    the state Lena Ortiz", "a ministry spokesperson, Lena Ortiz") -> (the name, the office): the
+    name is the words after the last lower-case word, comma or title, when two or more remain."""
+    toks = name.split()
+    particles = vocabulary("name_particles")
+    nouns = title_words() | vocabulary("person_nouns")
+    cut = -1
+    for j, w in enumerate(toks[:-1]):
+        bare = w.strip(",;:—–-").lower()
+        if (
+            w.endswith(",")
+            or w in ("—", "–", "-")
+            or (w[:1].islower() and w not in particles)
+            or bare in nouns
+        ):
+            cut = j
+    tail = toks[cut + 1 :]
+    if cut < 0 or len(tail) < 2 or not all(t[:1].isupper() or t in particles for t in tail):
+        return name, None
+    return " ".join(tail), " ".join(toks[: cut + 1]).rstrip(",;:—–- ") or None
+
+
 def surname_key(name: str) -> str:
     return name.split()[-1].lower() if name.split() else ""
 

@@ -21,17 +21,19 @@ from typing import TYPE_CHECKING
 
 from rag import cues
 from rag.cues import Unit
+from rag.lexicon import words as vocabulary
+from rag.names import name_after_office, surname_key
 from rag.passages import paragraph_spans
 from rag.quotes import Quote, quote_spans
 from rag.speakers import Cast, Speaker
-from rag.text import sentence_spans
+from rag.text import STOPWORDS, sentence_spans
 from rag.transcript import is_transcript, transcript_statements
 from rag.types import Document, Statement
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-EXTRACTOR = 10  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
+EXTRACTOR = 11  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
 MAX_UNIT_CHARS = 2000  # a longer sentence is parsed only in windows around its cues
 MAX_DOC_CHARS = 150_000  # most characters parsed per document (the rest is not read for statements)
 SHORT = 3  # quoted fragments shorter than this count only when a verb of the sentence takes them
@@ -57,8 +59,17 @@ class _Reader:
         self, sp: Speaker, a: int, b: int, cue: str | None, kind: str, para: int, end: int
     ) -> Statement:
         self.cast.heard(sp, end, para)
-        stype = sp.type
-        return Statement(self.doc.text[a:b], sp.names, sp.role, cue, kind, a, b, stype)  # type: ignore[arg-type]
+        stype, names, role = sp.type, sp.names, sp.role
+        if stype in ("person", "unnamed"):  # the office read into a name is the role
+            read = [name_after_office(n) for n in names]
+            if stype == "unnamed":  # a phrase ending in a person's name the text gives elsewhere
+                read = [(n, r) for n, r in read if r and _person_after(n, r, self.cast.full)]
+                stype = "person" if len(read) == len(names) == 1 else stype
+            if stype == "person" and read:
+                names = tuple(n for n, _ in read)
+                if role is None and len(read) == 1:
+                    role = read[0][1]
+        return Statement(self.doc.text[a:b], names, role, cue, kind, a, b, stype)  # type: ignore[arg-type]
 
     def direct(self, q: Quote, u: Unit, d: Doc, here: list[Quote]) -> Statement | None:
         text = self.doc.text
@@ -223,6 +234,17 @@ class _Reader:
             cue = {"according": "according to", "per": "per"}.get(t.lower_, t.text)
             out.append(self.statement(sp, a, b, cue, "indirect", u.paragraph, u.end))
         return out
+
+
+def _person_after(name: str, office: str, full: Mapping[str, str]) -> bool:
+    """The name after an office in an unnamed speaker's phrase is a person's: one the text names
+    as such, or one after an office noun or a comma ("… for the state Lena Ortiz"), not a body
+    after a preposition ("… from the Department of Primary Industries")."""
+    if surname_key(name) in full:
+        return True
+    last = office.split()[-1].lower() if office.split() else ""
+    orgs = vocabulary("org_nouns")
+    return last not in STOPWORDS and last not in orgs and not any(w.lower() in orgs for w in name.split())
 
 
 @lru_cache(maxsize=8)  # `quotes` and tests ask twice; ingest passes its analyses along

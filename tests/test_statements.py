@@ -424,3 +424,22 @@ def test_a_headline_word_is_not_the_given_name_of_the_person_opening_the_body():
     assert not any("Harbours" in n for n in people_in(make_document("Harbours", [body], "h.md")))
     other = "At the college, Professor Lena Ortiz taught the history of the harbours."
     assert people_in(make_document("Harbours", [body, other], "h.md")) == ["Lena Ortiz"]
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        (
+            "Chief Health Officer for the region Ines Marlow",
+            ("Ines Marlow", "Chief Health Officer for the region"),
+        ),
+        ("a Valmark ministry spokesperson, Piet Olsen", ("Piet Olsen", "a Valmark ministry spokesperson")),
+        ("Anna van der Berg", ("Anna van der Berg", None)),
+        ("his wife, Amanda", ("his wife, Amanda", None)),
+        ("Otto Brandt", ("Otto Brandt", None)),
+    ],
+)
+def test_the_office_read_into_a_name_is_cut_off(name, expected):
+    from rag.names import name_after_office
+
+    assert name_after_office(name) == expected
