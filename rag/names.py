@@ -9,6 +9,7 @@ Non-goals: who speaks (speakers.py), merging spellings across documents (view.py
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 from rag.lexicon import words as vocabulary
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 
+@cache
 def title_words() -> frozenset[str]:
     return vocabulary("person_nouns") | vocabulary("honorifics") | vocabulary("title_modifiers")
 
@@ -58,7 +60,7 @@ def name_after_office(name: str) -> tuple[str, str | None]:
     name is the words after the last lower-case word, comma or title, when two or more remain."""
     toks = name.split()
     particles = vocabulary("name_particles")
-    nouns = title_words() | vocabulary("person_nouns")
+    nouns = title_words()  # (person nouns among them)
     cut = -1
     for j, w in enumerate(toks[:-1]):
         bare = w.strip(",;:—–-").lower()

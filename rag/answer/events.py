@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from rag.answer.base import Context, Draft, Evidence
 from rag.answer.common import rank
@@ -38,7 +39,7 @@ def events(ctx: Context) -> Draft | None:
     if set(terms(i.topic)) - _event_terms() - named:
         return None
     meta = ctx.lib.doc_meta()
-    if ctx.docs is None and i.since and i.since == i.until and (later := _told_later(ctx, i.since)):
+    if ctx.docs is None and i.since and i.since == i.until and (later := _told_later(ctx, i.since, meta)):
         return later
     if ctx.docs is None:  # the question's time holds no article (the composer scopes only to some)
         dates = sorted(str(m["published"]) for m in meta.values() if m.get("published"))
@@ -63,11 +64,10 @@ def events(ctx: Context) -> Draft | None:
     return Draft(head if len(leads) > 1 else "", tuple(picked), "events")
 
 
-def _told_later(ctx: Context, day: str) -> Draft | None:
+def _told_later(ctx: Context, day: str, meta: dict[str, dict[str, Any]]) -> Draft | None:
     """A day no article was published on, told by the articles of the weeks after it: their
     sentences that name the day ("a 6.4 quake that hit on January 7"), in articles naming what
     the question names."""
-    meta = ctx.lib.doc_meta()
     end = (date.fromisoformat(day) + timedelta(days=AFTERMATH_DAYS)).isoformat()
     docs = [
         d
