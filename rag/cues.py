@@ -244,6 +244,12 @@ def candidates(
         if a in starts and prev[0] not in starts and size <= max_unit and budget > size:
             context.append(Unit(prev[0], prev[1], -1))
             budget -= size
+    lead = next((x for x in sentences[int(skip_head) :] if x[1] - x[0] <= max_unit), None)
+    if lead is not None and lead[0] not in starts | {c.start for c in context} and budget > lead[1] - lead[0]:
+        # the lead sentence introduces the story's people in full ("… appointed Lena Ortiz as …"):
+        # a later "Ortiz said" is hers, even where the tagger takes the surname alone for a body
+        context.append(Unit(lead[0], lead[1], -1))
+        budget -= lead[1] - lead[0]
     return out, context, max_doc - budget, truncated
 
 

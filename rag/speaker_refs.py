@@ -132,8 +132,10 @@ class Resolver:
         for t in core:  # a known person the tagger mislabelled ("Ortiz" as a product) …
             if t.i in covered or t.pos_ != "PROPN" or t.ent_type_ in ORG_LABELS:
                 continue
-            if t.dep_ == "compound" and t.head.lemma_.lower() in vocabulary("person_nouns"):
-                continue  # … not the employer before a role ("Valmark coach Erik Dahl")
+            if t.dep_ == "compound" and (
+                t.head.lemma_.lower() in vocabulary("person_nouns") or t.head.i in covered
+            ):
+                continue  # … not the employer before a role or a name ("Valmark coach Erik Dahl")
             if known := self.person_named(t.text):
                 found.append((t.i, known))
         names = list(dict.fromkeys(n for _, n in sorted(found)))
@@ -174,6 +176,13 @@ class Resolver:
                     (self.full.get(surname_key(name), name),), "person", " ".join(t.text for t in titled)
                 )
         if orgs and head.ent_type_ in ORG_LABELS:
+            if (
+                len(orgs) == 1
+                and len(orgs[0]) == 1
+                and " " in (known := self.person_named(orgs[0].text) or "")
+            ):
+                # "Ortiz said", the surname tagged as a body, where the text names Lena Ortiz
+                return Speaker((known,), "person", self.roles.get(known))
             if orgs[0].label_ == "NORP" and head.tag_ in ("NNS", "NNPS"):
                 return Speaker((strip_the(orgs[0].text),), "unnamed")  # "Norwegians said"
             return Speaker(tuple(dict.fromkeys(self.org(org_name(e)) for e in orgs)), "organisation")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from rag.lexicon import words as vocabulary
@@ -25,8 +26,14 @@ from rag.text import STOPWORDS, outside_spans
 if TYPE_CHECKING:
     from spacy.tokens import Span
 
-_MALE, _FEMALE = {"he", "him", "his", "himself"}, {"she", "her", "hers", "herself"}
+_MALE, _FEMALE = {"he", "himself"}, {"she", "herself"}  # (not "his", "her": often another's)
 _GENDERED = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "dame": "f", "lord": "m", "lady": "f"}
+
+
+@cache
+def _name_stop() -> frozenset[str]:
+    """Words that are no given name: titles, function words, months and days."""
+    return frozenset(title_words() | STOPWORDS | vocabulary("calendar"))
 
 
 @dataclass
@@ -79,22 +86,10 @@ class Cast(Resolver):
         """A person the parsed sentences name by surname only gets the full name the text gives
         elsewhere: the capitalised words just before the surname, titles and function words
         excluded ("… Mayor Lena Ortiz’s …" -> Lena Ortiz)."""
-        stop = title_words() | STOPWORDS | vocabulary("calendar")
+        stop = _name_stop()
         for short in [p for p in self.persons if len(p.split()) == 1]:
-            if surname_key(short) in self.full:
-                continue
-            for m in re.finditer(rf"((?:[A-ZÀ-Þ][\w’'.-]*\s+){{1,2}}){re.escape(short)}(?![\w-])", self.text):
-                # a paragraph break ends a name: a headline word is no given name of the surname
-                # opening the body ("Harbours" / "Ortiz wrote …")
-                given = re.split(r"\n\s*\n", m.group(1))[-1].split()
-                ends = [i for i, w in enumerate(given) if len(w) > 2 and w.endswith(".")]
-                if ends:  # "… Premier League. Ortiz said": a sentence ended, not a given name
-                    given = given[ends[-1] + 1 :]
-                while given and (given[0].lower().rstrip(".") in stop or given[0].lower() in stop):
-                    given = given[1:]
-                if given and all(g.lower().rstrip(".") not in stop for g in given):
-                    self.full[surname_key(short)] = " ".join([*given, short])
-                    break
+            if surname_key(short) not in self.full:
+                self._spell_out(short, stop)
         self.persons = {self.full.get(surname_key(p), p) for p in self.persons}
         places = {n for _, n in self.orgs if " " not in n}
         for key, name in list(self.full.items()):
@@ -117,6 +112,29 @@ class Cast(Resolver):
         self.persons = {self.full.get(surname_key(p), p) for p in self.persons}
         self.roles = {self.full.get(surname_key(k), k): v for k, v in self.roles.items()}
         self.gender = {self.full.get(surname_key(k), k): v for k, v in self.gender.items()}
+
+    def _spell_out(self, short: str, stop: frozenset[str]) -> None:
+        for m in re.finditer(rf"((?:[A-ZÀ-Þ][\w’'.-]*\s+){{1,2}}){re.escape(short)}(?![\w-])", self.text):
+            # a paragraph break ends a name: a headline word is no given name of the surname
+            # opening the body ("Harbours" / "Ortiz wrote …")
+            given = re.split(r"\n\s*\n", m.group(1))[-1].split()
+            ends = [i for i, w in enumerate(given) if len(w) > 2 and w.endswith(".")]
+            if ends:  # "… Premier League. Ortiz said": a sentence ended, not a given name
+                given = given[ends[-1] + 1 :]
+            while given and (given[0].lower().rstrip(".") in stop or given[0].lower() in stop):
+                given = given[1:]
+            if given and all(g.lower().rstrip(".") not in stop for g in given):
+                self.full[surname_key(short)] = " ".join([*given, short])
+                return
+
+    def full_name(self, name: str) -> str:
+        """A speaker named by surname only, with the given name the text writes before it
+        elsewhere (a surname the tagger did not read as a person's is completed too)."""
+        if len(name.split()) != 1:
+            return name
+        if surname_key(name) not in self.full:
+            self._spell_out(name, _name_stop())
+        return self.full.get(surname_key(name), name)
 
     def org_names(self) -> None:
         """One name per organisation: an abbreviation the text defines ("Northwind Energy
@@ -183,6 +201,9 @@ class Cast(Resolver):
                 prose = outside_spans(self.text, s, e, quotes).lower()
                 male = any(re.search(rf"\b{w}\b", prose) for w in _MALE)
                 female = any(re.search(rf"\b{w}\b", prose) for w in _FEMALE)
-                if male != female:
-                    self.gender.setdefault(people.pop(), "m" if male else "f")
+                g = "m" if male else "f"
+                if male != female and all(v != g for v in self.gender.values()):
+                    # a pronoun the only person of its sentence is taken to own, unless someone
+                    # before has that gender ("Lars Vik wrote of her death": hers, not his)
+                    self.gender.setdefault(people.pop(), g)
         self.mentions.sort(key=lambda m: m.pos)

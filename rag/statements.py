@@ -33,7 +33,7 @@ from rag.types import Document, Statement
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-EXTRACTOR = 11  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
+EXTRACTOR = 12  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
 MAX_UNIT_CHARS = 2000  # a longer sentence is parsed only in windows around its cues
 MAX_DOC_CHARS = 150_000  # most characters parsed per document (the rest is not read for statements)
 SHORT = 3  # quoted fragments shorter than this count only when a verb of the sentence takes them
@@ -281,6 +281,12 @@ def analyse(doc: Document) -> Analysis:
             done.add(q.open_at)
         out += said + reader.reported(u, d, here, said)
     out.sort(key=lambda s: (s.start, s.end))
+    out = [
+        replace(s, speakers=tuple(dict.fromkeys(cast.full_name(n) for n in s.speakers)))
+        if s.speaker_type == "person"
+        else s
+        for s in out
+    ]
     people = tuple(dict.fromkeys(cast.full.values()))
     return Analysis(tuple(out), people, parsed, truncated)
 

@@ -443,3 +443,47 @@ def test_the_office_read_into_a_name_is_cut_off(name, expected):
     from rag.names import name_after_office
 
     assert name_after_office(name) == expected
+
+
+def test_a_possessive_pronoun_of_another_person_sets_no_gender():
+    """ "Lars Vik wrote after hearing of her death" (Ines Marlow's): he is not made a woman, so
+    the "He said" after it is his."""
+    got = [
+        s
+        for s in extract_statements(
+            _doc(
+                "Singer Ines Marlow died on Sunday. She was 22.",
+                "Critic Lars Vik wrote after hearing the news of her death. He said “Ines Marlow just "
+                "passed away. This is a loss for music”.",
+            )
+        )
+        if s.kind == "direct"
+    ]
+    assert [s.speaker for s in got if "a loss for music" in s.quote] == ["Lars Vik"], [
+        (s.quote, s.speaker) for s in got
+    ]
+
+
+def test_a_place_compounded_to_a_name_is_not_a_second_speaker():
+    """A wide-set article (tests/data/wikinews_2020_2021, CC BY 2.5) whose lead, parsed for the
+    full names it gives, tags a council area as a person: before the mayor's name it is part of
+    the speaker's phrase, not a second speaker."""
+    path = DATA / "wikinews_2020_2021" / "articles"
+    name = "2021-08-11-4-local-government-areas-in-new-south-wales-australia-locked-down-after-covid-19.md"
+    got = [s for s in extract_statements(load_path(path / name)) if s.kind == "direct"]
+    assert got and all(len(s.speakers) == 1 for s in got), [(s.quote, s.speakers) for s in got]
+
+
+def test_a_surname_is_completed_from_any_sentence_naming_the_person_in_full():
+    got = [
+        s
+        for s in extract_statements(
+            _doc(
+                "Eastport council appointed Lars Vik as harbour master on Monday.",
+                "The harbour reopened after a week.",
+                "In a statement, Vik said “I cannot wait to start”.",
+            )
+        )
+        if s.kind == "direct"
+    ]
+    assert [(s.speaker, s.speaker_type) for s in got] == [("Lars Vik", "person")]
