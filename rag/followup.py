@@ -45,16 +45,33 @@ def _that(question: str, prev: str) -> str:
     return f"{question} ({prev.strip(' ?')})" if prev and _THAT.search(question) else question
 
 
-def last_person(history: Sequence[dict[str, str]], find: Find) -> str | None:
-    """The person the latest turn names (an answer's head names its speaker first)."""
+def last_person(
+    history: Sequence[dict[str, str]], find: Find, is_person: Callable[[str], bool] | None = None
+) -> str | None:
+    """The person the latest turn names (an answer's head names its speaker first); with
+    `is_person`, the first one that is a person ("he" after "The club appointed Lars Vik" is Vik)."""
     for turn in reversed(history):
-        if names := [m for m in find(str(turn.get("content", "")).split(LIBRARY_NOTE)[0]) if m.sure]:
+        names = [m for m in find(str(turn.get("content", "")).split(LIBRARY_NOTE)[0]) if m.sure]
+        if names := [m for m in names if is_person is None or is_person(m.name)]:
             return names[0].name
     return None
 
 
-def resolve_followup(question: str, history: Sequence[dict[str, str]], find: Find) -> str:
-    """The question as it would stand alone."""
+def _someone(phrase: str) -> bool:
+    """A phrase naming a person or a group by what they are ("the Austrian president", "the
+    opposition"), not a topic ("the tolls")."""
+    words = re.findall(r"[a-z]+", phrase.lower())
+    return bool(words) and (words[-1] in vocabulary("person_nouns") or words[-1] in vocabulary("group_words"))
+
+
+def resolve_followup(
+    question: str,
+    history: Sequence[dict[str, str]],
+    find: Find,
+    is_person: Callable[[str], bool] | None = None,
+) -> str:
+    """The question as it would stand alone. `is_person`: whether a name the library knows is a
+    person's (not an organisation's): "he", "she" point to people only."""
     if not history:
         return question
     users = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
@@ -64,7 +81,10 @@ def resolve_followup(question: str, history: Sequence[dict[str, str]], find: Fin
     # a pronoun before any name the question gives is the last turns' person ("What did he say
     # about X?"); after one, it is that name's ("What did X say about his plan?")
     if pronoun and (not named or pronoun.start() < named[0].start):
-        if (who := last_person(history, find)) and who not in {m.name for m in named}:
+        singular = pronoun.group(1).lower() not in ("they", "them", "their")
+        if (who := last_person(history, find, is_person if singular else None)) and who not in {
+            m.name for m in named
+        }:
             question = _PRONOUN.sub(
                 lambda m: who + ("’s" if m.group(1).lower() in ("his", "their", "hers") else ""),
                 question,
@@ -74,12 +94,14 @@ def resolve_followup(question: str, history: Sequence[dict[str, str]], find: Fin
     if not named and _THAT.search(question):  # "When did that happen?"
         return _that(question, prev)
     rest = _AND.sub("", question).strip(" ?.!")
-    if prev and _AND.match(question) and 0 < len(content_words(rest)) <= 4:
+    asks = bool(re.match(r"(?:who|whom|what|which|when|where|why|how)\b", rest, re.I))  # "And what did …"
+    if prev and _AND.match(question) and not asks and 0 < len(content_words(rest)) <= 4:
         old = [m for m in find(prev) if m.sure]
-        if named:  # "And Berg?": the same question about someone else
+        other = named[0].name if named else rest if old and _someone(rest) else None
+        if other:  # "And Berg?", "And the finance minister?": the same question about someone else
             if old:
-                return prev[: old[0].start] + named[0].name + prev[old[0].end :]
-            return f"{prev} {named[0].name}"
+                return prev[: old[0].start] + other + prev[old[0].end :]
+            return f"{prev} {other}"
         if old and _says(prev):  # "And what about the airspace?": the same speaker, a new topic
             return f"What did {old[0].name} say about {rest}?"
         return f"{prev} {rest}"

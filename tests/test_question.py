@@ -496,3 +496,58 @@ def test_a_text_names_a_day(text, day, published, names):
     from rag.timescope import names_day
 
     assert names_day(text, day, published) is names
+
+
+def test_a_followup_he_is_the_person_an_answer_names_not_the_body_before_them():
+    history = [
+        {"role": "user", "content": "Whom did Northwind Energy hire?"},
+        {"role": "assistant", "content": "Northwind Energy hired Tomas Berg as its adviser."},
+    ]
+    is_person = lambda n: KNOWN.people.kind(n) == "person"  # noqa: E731
+    assert (
+        resolve_followup("What did he say about the job?", history, KNOWN.people.find, is_person)
+        == "What did Tomas Berg say about the job?"
+    )
+    # "they" may be the body
+    assert (
+        resolve_followup("What did they say about it?", history, KNOWN.people.find, is_person)
+        == "What did Northwind Energy say about it?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [  # someone named by what they are is the same question about them, not a new topic
+        ("And what about the union leader?", "What did the union leader say about the tolls?"),
+        ("And the critics?", "What did the critics say about the tolls?"),
+        ("And what about the budget?", "What did Lena Ortiz say about the budget?"),
+        # a whole question after "And" stands as it is
+        ("And what did the union leader say?", "And what did the union leader say?"),
+    ],
+)
+def test_a_followup_naming_someone_by_role_asks_the_same_of_them(question, expected):
+    history = [{"role": "user", "content": "What did Lena Ortiz say about the tolls?"}]
+    assert resolve_followup(question, history, KNOWN.people.find) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [  # a saying verb in a clause beside a yes/no question asks for no one's words
+        ("Did Lena Ortiz close the bridge when she announced the tolls?", "yes_no"),
+        ("Did Lena Ortiz put the army in charge of the harbour?", "yes_no"),
+        ("Did Lena Ortiz say the bridge would close?", "what_said"),
+        ("Did Lena Ortiz criticise the tolls?", "what_said"),
+    ],
+)
+def test_a_yes_no_question_asks_for_words_only_through_its_main_verb(question, kind):
+    assert _read(question).kind == kind
+
+
+def test_how_many_counts_the_compound_noun_too():
+    intent = _read("How many crew members died when the ferry sank?")
+    assert intent.answer_type == "number" and intent.measure == "crew members"
+
+
+def test_how_heavy_asks_for_a_figure_in_a_unit_of_mass():
+    intent = _read("How heavy is the Kestrel drone?")
+    assert intent.answer_type == "number" and intent.measure == "heavy"

@@ -221,7 +221,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     from rag import nlp
 
     find = known.people.find
-    text = resolve_followup(question.strip(), history, find)
+    text = resolve_followup(question.strip(), history, find, lambda n: known.people.kind(n) == "person")
     doc = nlp.parse([text])[0]
     matches = find(text)
     matches += _lower_case_speakers(doc, text, matches, find)

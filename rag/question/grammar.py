@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from rag.lexicon import forms
+from rag.lexicon import forms, table
 from rag.lexicon import words as vocabulary
 from rag.types import AnswerType, IntentKind
 
@@ -33,17 +33,34 @@ def sayish(t: Token) -> bool:
             sayish(c) for c in t.subtree if c.i > t.i and c.dep_ in ("xcomp", "advcl", "pcomp", "ccomp")
         )
     low = t.lower_
-    return (
+    if (
         low in forms("speech_verbs")
-        or low in forms("quote_verbs")
         or t.lemma_.lower() in forms("speech_verbs")
         or t.lemma_.lower() in vocabulary("opinion_verbs")
+    ):
+        return True
+    # "put" quotes only as "put it" ("as she put it"), not with another object ("Did X put the
+    # army in charge …")
+    return low in forms("quote_verbs") and not (
+        t.lemma_.lower() == "put"
+        and any(c.dep_ == "dobj" and c.lower_ not in ("it", "this", "that") for c in t.children)
     )
 
 
 def asks_words(doc: Doc) -> bool:
     """The question asks for someone's words or view: a verb of saying, or "X's statement"."""
     return any(sayish(t) or t.lower_ in vocabulary("view_nouns") for t in doc)
+
+
+def _asks_words_first(doc: Doc) -> bool:
+    """A yes/no question whose main verb asks for words ("Did X say …", "Has X commented …"),
+    or that names a statement ("Was X's statement …"); not one whose saying verb sits in a clause
+    beside the question ("Did X act when he announced …")."""
+    return any(
+        (sayish(t) and t.dep_ == "ROOT")
+        or (t.lower_ in vocabulary("view_nouns") and not any(c.dep_ == "compound" for c in t.children))
+        for t in doc  # (not "the coronavirus response": a policy)
+    )
 
 
 def stance_only(doc: Doc) -> bool:
@@ -136,6 +153,8 @@ def kind_of(
     if wh is None and lead and lead[-1] in WH:  # or last ("… can be traced to where?")
         wh = lead[-1]
     says = asks_words(doc) or "according to" in low
+    if says and doc and lead and lead[0] in AUX and wh is None and not _asks_words_first(doc):
+        says = False  # "Did X close the port when he declared a state of emergency?": no words asked
     about_article = re.search(r"\b(?:the|this|that)\s+(?:article|report|story|piece)\b", low)
     if about_article and any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("metadata_words")):
         return "metadata", "none"
@@ -215,6 +234,8 @@ def measure_of(low: str) -> str | None:
         return "duration"  # "How long did the strike last?" (not "How long is the bridge?": a length)
     if re.search(r"\b(?:percentage|percent|rate|share|proportion)\b", low):
         return "percent"
+    if (m := re.search(r"\bhow\s+([a-z]+)\b", low)) and m.group(1) in table("measure_units"):
+        return m.group(1)  # "How heavy …": a mass (rag/lexicon/measure_units.txt)
     if re.search(r"\bhow\s+much\b", low) and re.search(
         r"\b(?:spend|spent|cost|costs|pay|paid|raise|raised|worth|budget|fund|funds|price)\b", low
     ):
@@ -223,7 +244,8 @@ def measure_of(low: str) -> str | None:
 
 
 def counted(doc: Doc) -> str | None:
-    """The noun "how many" counts ("How many flu vaccine doses …" -> doses)."""
+    """The noun "how many" counts, with a common noun compounded before it ("How many crew
+    members …" -> crew members: "a crew of 53" counts them too)."""
     for t in doc:
         if (
             t.lower_ == "many"
@@ -231,7 +253,11 @@ def counted(doc: Doc) -> str | None:
             and doc[t.i - 1].lower_ == "how"
             and t.head.pos_ in ("NOUN", "PROPN")
         ):
-            return t.head.lower_
+            head = t.head
+            nouns = [
+                c.lower_ for c in head.children if c.dep_ == "compound" and c.pos_ == "NOUN" and c.i < head.i
+            ]
+            return " ".join([*nouns, head.lower_])
     return None
 
 
