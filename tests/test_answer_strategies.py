@@ -304,6 +304,19 @@ def test_a_figure_fits_what_is_counted_and_an_old_year_dates_an_answer():
     assert scorer.fit(ev("Up to 25% of the crew were sent home."), "number", "doses") == 0.0
     assert scorer.fit(ev("It cost $40 million."), "number", "doses") == 0.0
     assert scorer.fit(ev("Up to 25% of the 300 crew were sent home."), "number", "doses") == 0.5
+    # a figure the question gives is no answer; "a crew of 53" counts crew members
+    q = "What was the score in round 3?"
+    assert scorer.fit(ev("Eastport beat Solvik in round 3."), "number", None, q) == 0.0
+    assert scorer.fit(ev("Eastport beat Solvik 21-7 in round 3."), "number", None, q) == 1.0
+    assert scorer.fit(ev("The ferry sank with its crew of 53."), "number", "crew members") == 1.0
+    # "How heavy …": a figure in a unit of mass; another figure is half an answer
+    assert scorer.fit(ev("Its mass is about 1.8 kilograms."), "number", "heavy") == 1.0
+    assert scorer.fit(ev("It weighs a 30-tonne load."), "number", "heavy") == 1.0
+    assert scorer.fit(ev("Its rotor spins three times faster."), "number", "heavy") == 0.5
+    assert scorer.fit(ev("It is light."), "number", "heavy") == 0.0
+    # a cause: a reason word, or a purpose ("an office set up to …")
+    assert scorer.fit(ev("The office was set up to coordinate the response."), "cause") == 1.0
+    assert scorer.fit(ev("The office opened on Monday."), "cause") == 0.0
 
 
 def test_a_name_the_question_already_says_is_not_its_answer():
@@ -552,3 +565,12 @@ def test_a_day_no_article_is_dated_is_told_by_the_articles_after_it(pipe):  # ty
     a = pipe.ask("What happened in Solvik on January 9, 2021?")
     assert not a.abstained, a.answer
     assert any("flooded 40 homes" in q for q in _quotes(a)), a.answer
+
+
+def test_why_is_answered_by_a_cause_and_abstains_without_one(pipe):  # type: ignore[no-untyped-def]
+    """ "Why …?" needs a sentence giving a reason; sentences on the topic without one answer
+    nothing (the articles don't say why)."""
+    a = pipe.ask("Why did Valmark withdraw from the winter games?")
+    assert not a.abstained and any("to protect our athletes" in q for q in _quotes(a)), a.answer
+    a = pipe.ask("Why did Eastport open a new library?")
+    assert a.abstained, a.answer

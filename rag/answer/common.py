@@ -93,8 +93,13 @@ def topical_docs(ctx: Context, query: str, most: int = 3, within: set[str] | Non
             ctx.lib.passages[i] for i, _ in ctx.lib.lexical.search(query, 8, scope) if i in ctx.lib.passages
         ]
         hits = [RetrievedPassage(p, 0.0) for p in found if ctx.docs is None or p.doc_id in ctx.docs]
+        # within a speaker's articles, the topic's words with a little meaning are enough: the
+        # question names the speaker those articles quote (as a quote naming the question's names)
+        named = within is not None
         held = [
-            e for e in rank(ctx, sentences(ctx.lib, hits), query, direct=False) if ctx.scorer.supported(e)
+            e
+            for e in rank(ctx, sentences(ctx.lib, hits), query, direct=False)
+            if ctx.scorer.supported(e, named=named)
         ]
         cache[key] = list(dict.fromkeys(e.passage.doc_id for e in held))[:most]
     return cache[key]

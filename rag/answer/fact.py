@@ -13,10 +13,12 @@ from rag.answer.common import described, rank
 from rag.answer.evidence import date_of, pairs, sentences, statements_of
 from rag.answer.scoring import COS_FLOOR
 from rag.lexical import acronyms, initialisms, terms
+from rag.lexicon import table
 from rag.lexicon import words as vocabulary
 from rag.types import RetrievedPassage
 
 ANTECEDENT_WORDS = 80  # longest quote a sentence and its antecedent make together
+GATED = ("cause",)  # answer types without which a sentence answers nothing
 
 
 def _topic_names(ctx: Context) -> tuple[str, ...]:
@@ -70,7 +72,11 @@ def fact(ctx: Context) -> Draft | None:
     says = intent.kind in ("what_said", "reactions", "compare", "who_said")
     ranked = rank(ctx, _candidates(ctx, hits), direct=says, answer_type=intent.answer_type)
     asked = set(terms(intent.text))
-    counts = _counts_asked(ctx)
+    # a count of what is asked, or a figure in the unit asked for ("How heavy …": "1.8 kilograms"),
+    # is on topic with a little meaning
+    counts = _counts_asked(ctx) or (
+        intent.answer_type == "number" and intent.measure in table("measure_units")
+    )
     held = [
         e
         for e in ranked
@@ -80,8 +86,8 @@ def fact(ctx: Context) -> Draft | None:
         )
         and _tells(e, asked)
     ]
-    if not held:
-        return None
+    if not held or (intent.answer_type in GATED and not any(e.fit > 0 for e in held)):
+        return None  # "Why did the fire start?" with no cause in any sentence: the articles don't say
     top = held[0].score
     chosen = _apart([e for e in held if e.score >= 0.85 * top])
     chosen = _no_lone_headlines(ctx, chosen[: ctx.settings.max_quotes], ranked)

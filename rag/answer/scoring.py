@@ -22,6 +22,7 @@ import numpy as np
 from rag.answer.base import Evidence
 from rag.config import Settings
 from rag.lexical import ACRONYM, index_terms, terms
+from rag.lexicon import table
 from rag.lexicon import words as vocabulary
 from rag.store import quote_id
 from rag.text import stem
@@ -63,16 +64,23 @@ _RATES = re.compile(  # shares and sums: "25%", "12 per cent", "$40 million"
 )
 
 
+def _with_unit(low: str, wanted: frozenset[str]) -> bool:
+    """A figure followed by one of the units ("1.8 kilograms", "a 30-metre wall", "-90 °c")."""
+    alts = "|".join(re.escape(u) for u in sorted(wanted, key=len, reverse=True))
+    figure = rf"(?:\d[\d.,]*|{'|'.join(sorted(_NUMBER_WORDS))})"
+    return re.search(rf"{figure}\s?-?(?:{alts})(?![a-z])", low) is not None
+
+
 def _counts(low: str, measure: str) -> bool:
     """A figure counts what is asked: "300 people", "twelve inspectors", "1500 guests" (a
     year-like figure right before the counted noun is a count, not a year), "led in tackles
     (118)", "interceptions with 24"."""
     toks = re.findall(r"[\w%.,$€£¥-]+", re.sub(r"(\d)-(?=[a-z])", r"\1 ", low))  # 5-cylinder
     for i, w in enumerate(toks):
-        if stem(w.strip(".,")) != stem(measure):
+        if stem(w.strip(".,")) not in {stem(m) for m in measure.split()}:
             continue
         after = toks[i + 1 : i + 3]
-        if after[:1] and after[0] == "with":
+        if after[:1] and after[0] in ("with", "of"):  # "interceptions with 24", "a crew of 53"
             after = after[1:]
         if (
             any(_numbers(x) for x in toks[max(0, i - 4) : i])
@@ -185,13 +193,16 @@ class Scorer:
         say it ("In what country is the Amazon?": Brazil, not the Amazon)."""
         text = e.quote
         low = text.lower()
-        if answer_type == "number":
-            nums = _numbers(low)
+        if answer_type == "number":  # a figure the question gives is no answer ("in round 3, what …")
+            given = {n.strip(".,") for n in _numbers(query.lower())}
+            nums = [n for n in _numbers(low) if n.strip(".,") not in given]
             if measure == "frequency":  # "twice a year"; "rarely", "every spring": without a figure
                 often = vocabulary("frequency_words")
                 return float(bool(nums) or any(w in often for w in re.findall(r"[a-z]+", low)))
             if measure == "duration":  # "for three years"; "well into the nineteenth century"
                 return float(bool(nums) or self.fit(e, "date") == 1.0)
+            if measure in table("measure_units"):  # "How heavy …": a figure with a unit of mass
+                return 0.0 if not nums else 1.0 if _with_unit(low, table("measure_units")[measure]) else 0.5
             if measure not in (None, "percent", "money") and _counts(low, measure):
                 return 1.0
             if not nums:

@@ -38,3 +38,13 @@ def forms(name: str) -> dict[str, str]:
         for form in chunks:
             out.setdefault(form, chunks[0])
     return out
+
+
+@cache
+def table(name: str) -> dict[str, frozenset[str]]:
+    """For a list whose lines are 'key value value …': each key -> its values."""
+    out: dict[str, frozenset[str]] = {}
+    for entry in words(name):
+        key, *values = entry.split()
+        out[key] = out.get(key, frozenset()) | frozenset(values)
+    return out
