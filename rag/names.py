@@ -51,7 +51,16 @@ def name_of(e: Span) -> str | None:
         toks.append(nxt)
     if not toks or not toks[-1].text[:1].isupper():
         return None
-    return doc[toks[0].i : toks[-1].i + 1].text
+    end = toks[-1].i
+    while (  # a hyphenated given name the tagger cut at its hyphen ("Lee Jae" + "-" + "min")
+        end + 2 < len(doc)
+        and not doc[end].whitespace_
+        and doc[end + 1].text == "-"
+        and not doc[end + 1].whitespace_
+        and doc[end + 2].is_alpha
+    ):
+        end += 2
+    return doc[toks[0].i : end + 1].text
 
 
 def name_after_office(name: str) -> tuple[str, str | None]:

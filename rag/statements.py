@@ -33,7 +33,7 @@ from rag.types import Document, Statement
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-EXTRACTOR = 12  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
+EXTRACTOR = 13  # bump when the rules change what is extracted: stored libraries re-extract (store.py)
 MAX_UNIT_CHARS = 2000  # a longer sentence is parsed only in windows around its cues
 MAX_DOC_CHARS = 150_000  # most characters parsed per document (the rest is not read for statements)
 SHORT = 3  # quoted fragments shorter than this count only when a verb of the sentence takes them

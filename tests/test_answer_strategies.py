@@ -346,6 +346,12 @@ def test_a_name_the_question_already_says_is_not_its_answer():
     scorer.tag(["The club sacked Tomas Berg.", "The club appointed Ada Krall."])
     assert scorer.fit(ev("The club sacked Tomas Berg."), "person", None, "Who replaced Berg?") == 0.0
     assert scorer.fit(ev("The club appointed Ada Krall."), "person", None, "Who replaced Berg?") == 1.0
+    # a place that only says where the question's place is answers no "where"
+    q = "Where was the mayor of Eastport found?"
+    found, body = "The mayor of Eastport, Norway, was found dead.", "Her body was found in Oslo."
+    scorer.tag([found, body])
+    assert scorer.fit(ev(found), "place", None, q) == 0.0
+    assert scorer.fit(ev(body), "place", None, q) == 1.0
 
 
 def test_an_acronym_the_articles_spell_out(pipe):  # type: ignore[no-untyped-def]

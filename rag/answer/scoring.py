@@ -71,6 +71,15 @@ def _with_unit(low: str, wanted: frozenset[str]) -> bool:
     return re.search(rf"{figure}\s?-?(?:{alts})(?![a-z])", low) is not None
 
 
+def _qualifies(text: str, name: str, asked: set[str]) -> bool:
+    """The place only says where a place the question names is ("the mayor of Eastport,
+    Valmark, was found …" for "Where was the mayor of Eastport found?"): no answer."""
+    for m in re.finditer(rf"([\w’'-]+)\s*,\s*{re.escape(name)}\b", text, re.I):
+        if set(word_tokens(m.group(1))) <= asked:
+            return True
+    return False
+
+
 def _counts(low: str, measure: str) -> bool:
     """A figure counts what is asked: "300 people", "twelve inspectors", "1500 guests" (a
     year-like figure right before the counted noun is a count, not a year), "led in tackles
@@ -232,7 +241,9 @@ class Scorer:
             asked = set(word_tokens(query))
             return float(
                 any(
-                    label in wanted[answer_type] and not set(word_tokens(name)[-1:]) <= asked
+                    label in wanted[answer_type]
+                    and not set(word_tokens(name)[-1:]) <= asked
+                    and not (answer_type == "place" and _qualifies(text, name, asked))
                     for label, name in self._entities(text)
                 )
             )
