@@ -492,9 +492,7 @@ def test_a_surname_is_completed_from_any_sentence_naming_the_person_in_full():
 def test_a_hyphenated_given_name_is_kept_whole():
     got = [
         s
-        for s in extract_statements(
-            _doc("On Monday, president Song Hae-in said, “We will help the port”.")
-        )
+        for s in extract_statements(_doc("On Monday, president Song Hae-in said, “We will help the port”."))
         if s.kind == "direct"
     ]
     assert [s.speaker for s in got] == ["Song Hae-in"], [(s.quote, s.speaker) for s in got]
