@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -64,11 +65,18 @@ _RATES = re.compile(  # shares and sums: "25%", "12 per cent", "$40 million"
 )
 
 
-def _with_unit(low: str, wanted: frozenset[str]) -> bool:
-    """A figure followed by one of the units ("1.8 kilograms", "a 30-metre wall", "-90 °c")."""
-    alts = "|".join(re.escape(u) for u in sorted(wanted, key=len, reverse=True))
+@cache
+def _unit_pattern(measure: str) -> re.Pattern[str]:
+    """A figure followed by one of the measure's units ("1.8 kilograms", "a 30-metre wall", "-90 °c")."""
+    alts = "|".join(re.escape(u) for u in sorted(table("measure_units")[measure], key=len, reverse=True))
     figure = rf"(?:\d[\d.,]*|{'|'.join(sorted(_NUMBER_WORDS))})"
-    return re.search(rf"{figure}\s?-?(?:{alts})(?![a-z])", low) is not None
+    return re.compile(rf"{figure}\s?-?(?:{alts})(?![a-z])")
+
+
+@lru_cache(maxsize=256)
+def _given_figures(query: str) -> frozenset[str]:
+    """The figures a question itself gives (once per question, not per candidate)."""
+    return frozenset(n.strip(".,") for n in _numbers(query.lower()))
 
 
 def _qualifies(text: str, name: str, asked: set[str]) -> bool:
@@ -203,7 +211,7 @@ class Scorer:
         text = e.quote
         low = text.lower()
         if answer_type == "number":  # a figure the question gives is no answer ("in round 3, what …")
-            given = {n.strip(".,") for n in _numbers(query.lower())}
+            given = _given_figures(query)
             nums = [n for n in _numbers(low) if n.strip(".,") not in given]
             if measure == "frequency":  # "twice a year"; "rarely", "every spring": without a figure
                 often = vocabulary("frequency_words")
@@ -211,7 +219,7 @@ class Scorer:
             if measure == "duration":  # "for three years"; "well into the nineteenth century"
                 return float(bool(nums) or self.fit(e, "date") == 1.0)
             if measure in table("measure_units"):  # "How heavy …": a figure with a unit of mass
-                return 0.0 if not nums else 1.0 if _with_unit(low, table("measure_units")[measure]) else 0.5
+                return 0.0 if not nums else 1.0 if _unit_pattern(measure).search(low) else 0.5
             if measure not in (None, "percent", "money") and _counts(low, measure):
                 return 1.0
             if not nums:
