@@ -160,6 +160,27 @@ ARTICLES = [
         ],
     ),
     (
+        "Governor Mira Lund grants pardons",
+        "2021-06-20",
+        [
+            "On Friday, Governor Mira Lund granted three pardons and two commutations.",
+            "Lund granted Karl Brenner a full and unconditional pardon. Lund granted Oskar Wiik a "
+            "full and unconditional pardon. Lund granted Britt Sand a full and unconditional pardon.",
+            "The commutations included former Eastport mayor Jonas Ekberg, who had served four years "
+            "of a ten-year sentence for bribery.",
+        ],
+    ),
+    (
+        "Earthquake shakes the Solvik coast",
+        "2021-06-26",
+        [
+            "A magnitude 6.8 earthquake struck off the Solvik coast on Saturday at a depth of 40 km.",
+            "The earthquake was felt strongly in Eastport, where windows broke. Officials said the "
+            "earthquake had a magnitude of 6.5 at first, later raised to 6.8.",
+            "No tsunami warning was issued. Some residents of the coast moved to higher ground anyway.",
+        ],
+    ),
+    (
         "Valmark dock workers reject pay offer",
         "2021-11-03",
         [
@@ -417,6 +438,18 @@ def test_a_yes_no_answer_cites_each_sentence_once(pipe):  # type: ignore[no-unty
     quotes = _quotes(a)
     assert any("ran aground on a sandbank" in q for q in quotes)
     assert len(quotes) == len(set(quotes)) and len(quotes) >= 2, quotes
+
+
+def test_a_yes_no_answer_is_about_what_is_asked_of_the_names(pipe):  # type: ignore[no-untyped-def]
+    """ "Did X give Y a pardon?" is answered by what the article says of Y, not by X's pardons of
+    others; the clause that only dates the event ("after the quake") does not outrank the
+    sentence that answers, and the sentence saying "no" is among the evidence."""
+    a = pipe.ask("Did Governor Lund give Jonas Ekberg a full pardon?")
+    quotes = _quotes(a)
+    assert any("Ekberg" in q for q in quotes), quotes
+    assert not any(n in q for q in quotes for n in ("Brenner", "Wiik", "Sand")), quotes
+    a = pipe.ask("Was a tsunami warning issued after the magnitude 6.8 quake off Solvik?")
+    assert "No tsunami warning was issued." in _quotes(a), _quotes(a)
 
 
 def test_a_fact_about_a_person_comes_from_an_article_naming_them(pipe):  # type: ignore[no-untyped-def]

@@ -224,6 +224,22 @@ def test_a_lower_case_subject_that_is_no_name_stays_the_topic():
     assert intent.speakers == ()
 
 
+@pytest.mark.parametrize(
+    ("question", "asked", "not_asked"),
+    [
+        ("Was anyone hurt when the ferry Solvik hit the pier at Eastport?", {"hurt"}, {"pier", "hit"}),
+        ("Was a flood warning issued after the storm?", {"flood", "warning", "issued"}, {"storm"}),
+        ("Was Lena Ortiz convicted on all the charges against her?", {"convicted", "charges"}, {"Ortiz"}),
+        ("Did Governor Ortiz give Pablo Quiroga a full pardon?", {"pardon", "Quiroga"}, {"Ortiz"}),
+    ],
+)
+def test_what_a_yes_no_question_asks_of_its_names(question: str, asked: set[str], not_asked: set[str]):
+    """The predicate: without the subject's names and the clause or phrase that only dates the
+    event; the object's names stay."""
+    words = set(_read(question).predicate.split())
+    assert asked <= words and not (not_asked & words), words
+
+
 def test_measure_of_a_number_question():
     assert _read("How many people crossed the bridge?").measure == "people"
     assert _read("What rate did the bank set?").measure == "percent"

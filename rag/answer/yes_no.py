@@ -1,14 +1,17 @@
 """Yes/no questions: never a bare yes — the evidence the articles give, for and against, and the
 reader judges. The articles are found by the whole question; within them, sentences are ranked
-by what is asked of its names (the predicate: "Was anyone hurt when …" -> "anyone hurt"), those
-that say "not" alongside those that don't; a headline gives way to a body sentence."""
+by the whole question, by what is asked of its names (the predicate: "Was anyone hurt when …"
+-> "hurt") and by how many of its names they hold (or the sentence before them, where "he" is
+introduced): "Did X pardon Y?" is answered by a sentence about Y, not by X's other pardons. The
+best sentence that says "not" is shown beside the best that don't; a headline gives way to a
+body sentence."""
 
 from __future__ import annotations
 
 from rag.answer.base import Context, Draft, Evidence
 from rag.answer.common import rank
 from rag.answer.evidence import sentences
-from rag.answer.fact import _named_in, _no_lone_headlines
+from rag.answer.fact import _named_in, _names, _no_lone_headlines, _topic_names
 from rag.lexicon import words as vocabulary
 
 
@@ -24,15 +27,23 @@ def _predicate(ctx: Context) -> str:
     return " ".join(words)
 
 
+def _held(names: list[str], e: Evidence) -> bool:
+    """The sentence (or the one before it, where "he" is introduced) holds every name."""
+    low = f"{e.before} {e.quote}".lower()
+    return all(_names(low, n) for n in names)
+
+
 def yes_no(ctx: Context) -> Draft | None:
     hits = [h for h in ctx.hits if _named_in(ctx, h.passage.doc_id)]
     ranked = [e for e in rank(ctx, sentences(ctx.lib, hits)) if ctx.scorer.supported(e)]
     if not ranked:
         return None
     docs = list(dict.fromkeys(e.passage.doc_id for e in ranked))[:2]  # the articles it is about
-    pred = _predicate(ctx)
+    pred = ctx.intent.predicate or _predicate(ctx)
     pool = [e for e in sentences(ctx.lib, hits) if e.passage.doc_id in docs]
     if pred:
+        asked = [n for n in _topic_names(ctx) if n.split()[-1] in pred.split()]  # not the subject's
+        pool = [e for e in pool if _held(asked, e)] or pool
         by_pred = {(e.passage.passage_id, e.start): e.cos for e in rank(ctx, pool, pred)}
         whole = {(e.passage.passage_id, e.start): e.score for e in rank(ctx, pool)}
         pool.sort(
@@ -41,6 +52,9 @@ def yes_no(ctx: Context) -> Draft | None:
     else:
         pool = [e for e in ranked if e.passage.doc_id in docs]
     near = _no_lone_headlines(ctx, pool[: ctx.settings.max_quotes + 1], ranked)
-    both = [e for e in near if _negated(e)][:2] + [e for e in near if not _negated(e)][:2]
-    chosen = sorted(set(both), key=near.index)[: ctx.settings.max_quotes] or near
-    return Draft("What the articles say on this (for and against):", tuple(chosen), "yes_no")
+    against = [e for e in near if _negated(e)][:1]  # the best "not", then the best of the rest
+    chosen = sorted(
+        set(against + [e for e in near if e not in against][: ctx.settings.max_quotes - len(against)]),
+        key=near.index,
+    )
+    return Draft("What the articles say on this (for and against):", tuple(chosen or near), "yes_no")

@@ -32,6 +32,7 @@ from rag.question.grammar import (
     is_comparison,
     kind_of,
     measure_of,
+    predicate,
     sayish,
     speaks,
     stance_only,
@@ -310,6 +311,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         ),
         measure=(measure_of(text.lower()) or counted(doc)) if answer_type == "number" else None,
         stance=kind == "what_said" and stance_only(doc),
+        predicate=predicate(doc) if kind == "yes_no" else "",
     )
 
 

@@ -273,3 +273,35 @@ def field_of(text: str) -> str:
     if re.search(r"\b(?:outlet|agency|wire|supplied|source|newspaper|publisher)\b", low):
         return "outlet"
     return "published"
+
+
+def predicate(doc: Doc) -> str:
+    """What a yes/no question asks: its content words without the subject's names and without
+    what only dates the event ("Was anyone hurt when the boat hit the bridge?" -> "hurt"; "Was
+    a warning issued after the quake?" -> "warning issued"); the names of its object stay ("Did
+    X pardon Y?" -> "pardon Y": a sentence about Y answers, not one about X's other pardons),
+    those of places and events around it do not ("… the crash near Fairview?")."""
+    dating = vocabulary("time_prepositions")
+    scene = {
+        w.i
+        for t in doc
+        if (t.dep_ in ("advcl", "relcl") and any(c.dep_.startswith("nsubj") for c in t.children))
+        or (t.dep_ == "prep" and t.lower_ in dating)
+        for w in t.subtree
+    }
+    around = {  # the subject, and the scene: "in the Olympics", "near the town"
+        w.i
+        for t in doc
+        if (t.dep_.startswith("nsubj") and t.head.dep_ == "ROOT") or t.dep_ == "prep"
+        for w in t.subtree
+    }
+    keep = [
+        t.text if t.ent_type_ else t.lower_
+        for t in doc
+        if t.i not in scene
+        and not (t.ent_type_ and (t.i in around or t.ent_type_ in ("DATE", "TIME", "CARDINAL")))
+        and t.pos_ in ("NOUN", "VERB", "ADJ", "ADV", "PROPN")
+        and t.lower_ not in WH
+        and t.lower_ not in AUX
+    ]
+    return " ".join(keep)
