@@ -1,7 +1,8 @@
 """The time a question asks about, from its date expressions -> an inclusive ISO range.
 
 Scope: years ("in 2022"), months ("in March 2021", "last October" relative to the newest
-article), days ("on 4 June 2024"), ranges ("between 2021 and 2023", "from May to July 2022"),
+article), parts of them ("at the end of July 2021", "early 2022": a third, and the week after it
+when it is reported), days ("on 4 June 2024"), ranges ("between 2021 and 2023", "from May to July 2022"),
 "before"/"after"/"since" any of these, and events the library dates itself ("before the
 invasion" -> the date of the earliest article whose headline names it) — never a date written
 into the code. A month without a year counts only after a preposition ("in October", not "Jan
@@ -83,6 +84,23 @@ def _day_after(iso: str) -> str:
     return date.fromordinal(date.fromisoformat(iso).toordinal() + 1).isoformat()
 
 
+_PART = re.compile(
+    r"\b(?:(?P<early>early|(?:the\s+)?(?:start|beginning)\s+of)|(?P<mid>mid|(?:the\s+)?middle\s+of)"
+    r"|(?P<late>late|(?:the\s+)?(?:end|close)\s+of))[\s-]*$",
+    re.I,
+)
+REPORTING_DAYS = 7  # what happens late in a month is often reported in the first days of the next
+
+
+def _part(lo: str, hi: str, part: re.Match[str]) -> tuple[str, str]:
+    """ "early/mid/late May", "the end of 2021": that third of the month or year."""
+    a, b = date.fromisoformat(lo).toordinal(), date.fromisoformat(hi).toordinal()
+    third = (b - a + 1) // 3
+    start = a if part.group("early") else a + third if part.group("mid") else b - third + 1
+    end = min(start + third - 1, b) if not part.group("late") else b
+    return date.fromordinal(start).isoformat(), date.fromordinal(end).isoformat()
+
+
 def time_scope(
     text: str, latest: str | None = None, event: Callable[[str], str | None] | None = None
 ) -> Range:
@@ -91,17 +109,25 @@ def time_scope(
     event ("the invasion"), or None."""
     dates = [m for m in _DATE.finditer(text) if not m.group("ym") or _BARE.search(text[: m.start()])]
     if dates:
-        first = _span(dates[0], latest)
-        lo, hi = first
-        if len(dates) >= 2 and re.search(r"\b(?:between|from)\b", text[: dates[0].start()], re.I):
+        lo, hi = _span(dates[0], latest)
+        ranged = len(dates) >= 2 and re.search(r"\b(?:between|from)\b", text[: dates[0].start()], re.I)
+        if ranged:
             hi = _span(dates[1], latest)[1]  # "between 2021 and 2023", "from May to July 2022"
-        before = text[max(0, dates[0].start() - 12) : dates[0].start()].lower()
-        if re.search(r"\bbefore\s*$", before):
-            return None, _day_before(lo) if lo else None
+        at = dates[0].start()
+        part = None if ranged else _PART.search(text[:at])
+        lag = 0
+        if part and lo and hi and lo != hi:  # "at the end of July": its last third
+            lo, hi, lag = *_part(lo, hi, part), REPORTING_DAYS
+            at = part.start()
+        before = text[max(0, at - 12) : at].lower()
+        if re.search(r"\bbefore\s*$", before):  # "before the end of 2021": by its end
+            return None, hi if part and part.group("late") else _day_before(lo) if lo else None
         if re.search(r"\bafter\s*$", before):
             return _day_after(hi) if hi else None, None
         if re.search(r"\bsince\s*$", before):
             return lo, None
+        if lag and hi:
+            hi = date.fromordinal(date.fromisoformat(hi).toordinal() + lag).isoformat()
         return lo, hi
     m = re.search(r"\b(before|after|since)\s+the\s+((?:[\w-]+\s+){0,2}?[\w-]+)\b", text, re.I)
     if m and event is not None and (when := event(m.group(2))):

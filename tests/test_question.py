@@ -318,6 +318,11 @@ def test_followups(question, history, expected):
         # the library dates the strike by its first article, which reports what followed it too
         ("What happened after the strike?", "2021-03-02", None),
         ("What may happen next?", None, None),  # "may" is not the month
+        # a part of a month or year: its third, and the week after it when it is reported
+        ("What did Ortiz say at the end of July 2021?", "2021-07-22", "2021-08-07"),
+        ("What happened in early March 2021?", "2021-03-01", "2021-03-17"),
+        ("What has happened since late May 2021?", "2021-05-22", None),
+        ("What changed between early 2020 and 2021?", "2020-01-01", "2021-12-31"),
         ("What did Berg say?", None, None),
     ],
 )
@@ -326,6 +331,24 @@ def test_time_scope(question, since, until):
         return "2021-03-02" if noun.endswith("strike") else None
 
     assert time_scope(question, "2021-12-20", event) == (since, until)
+
+
+def test_a_follow_up_keeps_the_time_it_does_not_restate():
+    """ "Who spoke in 2021?" then "What did he say about the tolls?": still 2021; a question of
+    its own, or one naming its own time, does not inherit it."""
+    history = [
+        {"role": "user", "content": "What did Ortiz say about the bridge in 2021?"},
+        {"role": "assistant", "content": "Lena Ortiz said: “The bridge will open.” [1]"},
+    ]
+    assert (
+        _read("What did she say about the tolls?", history).since,
+        _read("And the tolls?", history).until,
+    ) == (
+        "2021-01-01",
+        "2021-12-31",
+    )
+    assert _read("What did Berg say about the budget?", history).since is None
+    assert _read("What did she say in March 2020?", history).since == "2020-03-01"
 
 
 def test_people_index_finds_names_once_and_flags_loose_matches():

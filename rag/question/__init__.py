@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.followup import resolve_followup
+from rag.followup import previous_question, resolve_followup
 from rag.lexicon import words as vocabulary
 from rag.people import NameMatch, PeopleIndex
 from rag.question.grammar import (
@@ -258,7 +258,11 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
             ):
                 entities.append(re.sub(r"[’']s$", "", e.text))
     named = list(mentions)
-    since, until = time_scope(text, known.latest, known.event)  # a role is held at the question's time
+    since, until = time_scope(text, known.latest)  # a role is held at the question's time
+    if not (since or until) and (prev := previous_question(question, history)):
+        since, until = time_scope(prev, known.latest)  # a follow-up keeps the time it did not restate
+    if not (since or until):
+        since, until = time_scope(text, known.latest, known.event)  # "after the invasion"
     described, groups, spans = _described_speakers(doc, text, mentions, known, (since, until))
     if described:  # "Valmark's deputy foreign minister" is the minister, not Valmark as well
         inside = [any(x <= a and b <= y for x, y in spans) for a, b in mentions]
