@@ -181,6 +181,16 @@ ARTICLES = [
         ],
     ),
     (
+        "Eastport archive mourns volunteer Harald Moen",
+        "2021-07-05",
+        [
+            "On Friday, the town archive learned Dr Harald Peter Moen, a long-time contributor to "
+            "the Eastport town archive, died on Thursday.",
+            "Dr Moen lived in Eastport and is survived by his sister Ruth Moen, his brother Nils "
+            "Moen, their two grown children and his old cat Pickles.",
+        ],
+    ),
+    (
         "Valmark dock workers reject pay offer",
         "2021-11-03",
         [
@@ -450,6 +460,13 @@ def test_a_yes_no_answer_is_about_what_is_asked_of_the_names(pipe):  # type: ign
     assert not any(n in q for q in quotes for n in ("Brenner", "Wiik", "Sand")), quotes
     a = pipe.ask("Was a tsunami warning issued after the magnitude 6.8 quake off Solvik?")
     assert "No tsunami warning was issued." in _quotes(a), _quotes(a)
+
+
+def test_who_someone_is_comes_from_what_the_article_calls_them_not_a_relative(pipe):  # type: ignore[no-untyped-def]
+    """ "Who was Harald Moen?": the apposition that says what he was, not the sentence naming his
+    sister "Ruth Moen, his brother …" (a description of someone else with the same surname)."""
+    quotes = _quotes(pipe.ask("Who was Harald Moen?"))
+    assert quotes and "a long-time contributor" in quotes[0], quotes
 
 
 def test_a_fact_about_a_person_comes_from_an_article_naming_them(pipe):  # type: ignore[no-untyped-def]

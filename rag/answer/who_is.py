@@ -2,7 +2,8 @@
 where an article writes "Name, role" or "role Name"; else the sentence that describes them best
 — an apposition ("Lena Ortiz, a lawyer employed at …") before the words just before
 the name ("the mayor's sister Anna Ortiz"), a description with an office or a relation noun
-before one without."""
+before one without; a sentence naming a relative with the same surname ("his mother Elsie
+Ortiz") does not describe them."""
 
 from __future__ import annotations
 
@@ -59,6 +60,17 @@ def _parsed_roles(sentences: list[str], surname: str) -> list[str | None]:
     return out
 
 
+def _theirs(sent: str, m: re.Match[str], parts: list[str]) -> bool:
+    """The surname the match holds is this person's, not a relative's: "his mother Elsie Shutt"
+    names someone else; "Dr Shutt", "John Nathan Shutt" and a bare "Shutt" are them."""
+    at = sent.rfind(parts[-1], m.start(), m.end())
+    lead = re.findall(r"[^\W\d_][\w’'.-]*", sent[max(0, at - 40) : at])[-3:]
+    if len(parts) < 2 or not lead or not lead[-1][:1].isupper():
+        return True
+    given = {w.lower() for w in parts[:-1]}
+    return lead[-1].lower().rstrip(".") in vocabulary("honorifics") or any(w.lower() in given for w in lead)
+
+
 def _described(ctx: Context, name: str) -> list[Evidence]:
     parts = name.split()
     if not parts or not ctx.lib.lexical.knows(parts[-1]):
@@ -73,14 +85,16 @@ def _described(ctx: Context, name: str) -> list[Evidence]:
             continue
         for a, b in sentence_spans(p.text):
             sent = p.text[a:b]
-            m = apposition.search(sent)
+            m = next((x for x in apposition.finditer(sent) if _theirs(sent, x, parts)), None)
             kind = 2
             if m is None:
-                m, kind = before.search(sent), 1
+                m, kind = next((x for x in before.finditer(sent) if _theirs(sent, x, parts)), None), 1
             if m is None:
                 continue
             desc = re.sub(who, " ", m.group(0)).lower()
-            has_noun = any(w.strip(",.’'s") in nouns for w in desc.split())
+            has_noun = any(w.strip(",.’'s") in nouns for w in desc.split()) or (
+                kind == 2 and desc.split(",", 1)[-1].split()[:1] in (["a"], ["an"], ["the"])
+            )  # "Ortiz, a long-time contributor to …": what the article says they are
             x, y = trim_span(p.text, a, b)
             evs.append(Evidence(p, x, y, context=sent))
             rank_of[(p.passage_id, x)] = (kind + (2 if has_noun else 0), len(desc.split()))
