@@ -191,6 +191,16 @@ ARTICLES = [
         ],
     ),
     (
+        "Trawler Havbris sinks off Kestrel",
+        "2021-08-20",
+        [
+            "The trawler Havbris, which had lost radio contact at 4:30 am local time on Wednesday, "
+            "sank off Kestrel during a storm.",
+            "A storm had been forecast for the coast for two days.",
+            "Rescuers later brought the trawler's crew of 12 ashore.",
+        ],
+    ),
+    (
         "Valmark dock workers reject pay offer",
         "2021-11-03",
         [
@@ -467,6 +477,19 @@ def test_who_someone_is_comes_from_what_the_article_calls_them_not_a_relative(pi
     sister "Ruth Moen, his brother …" (a description of someone else with the same surname)."""
     quotes = _quotes(pipe.ask("Who was Harald Moen?"))
     assert quotes and "a long-time contributor" in quotes[0], quotes
+
+
+def test_an_amount_asked_for_is_answered_only_by_a_sentence_holding_one(pipe):  # type: ignore[no-untyped-def]
+    """ "What was X's net worth?" asks for a sum of money: the article on his death gives none, so
+    the articles don't say; a plural "What prison sentences …" still finds the sentence given."""
+    assert pipe.ask("What was Harald Moen's net worth when he died?").abstained
+    assert any("six years" in q for q in _quotes(pipe.ask("What prison sentences did Peter Holm receive?")))
+
+
+def test_a_time_of_day_is_no_count(pipe):  # type: ignore[no-untyped-def]
+    """ "How many sailors …?": "a crew of 12", not the sentence with "4:30 am" in it."""
+    quotes = _quotes(pipe.ask("How many sailors were rescued when the trawler Havbris sank?"))
+    assert quotes and "crew of 12" in quotes[0], quotes
 
 
 def test_a_fact_about_a_person_comes_from_an_article_naming_them(pipe):  # type: ignore[no-untyped-def]

@@ -65,6 +65,8 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("Why was the bridge closed?", "fact", (), "cause"),
         ("Which newspaper reported the strike first?", "fact", (), "organisation"),
         ("What fine did the company pay?", "fact", (), "number"),
+        ("What prison sentences did the two officers receive?", "fact", (), "number"),
+        ("What was Pablo Quiroga's net worth when he died?", "fact", (), "number"),
         # a wh-phrase is the answer asked for, never a described speaker; and an organisation
         # asked for beside a speaker's verb is a fact ("X proposed a merger with what firm?")
         ("What company agreed to end the strike?", "fact", (), "organisation"),
@@ -247,6 +249,8 @@ def test_measure_of_a_number_question():
     assert _read("How often does the ferry sail?").measure == "frequency"
     assert _read("For how long did the strike last?").measure == "duration"
     assert _read("How long is the bridge?").measure != "duration"
+    assert _read("What was Pablo Quiroga's net worth?").measure == "money"  # not his age
+    assert _read("What fine did the company pay?").measure == "money"
 
 
 @pytest.mark.parametrize(
