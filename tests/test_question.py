@@ -55,6 +55,7 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("How has Ortiz's position on tolls changed?", "change", ("Lena Ortiz",), "quote"),
         ("What do experts think about the tolls?", "reactions", (), "quote"),
         ("How did the opposition respond to the budget?", "reactions", (), "quote"),
+        ("What tributes were paid to Pablo Quiroga after he died?", "reactions", (), "quote"),
         # "the expert" is one person, not a group: no one holds that role here, so a fact lookup
         ("What did the harbour expert say?", "fact", (), "none"),
         ("Did the union accept the offer?", "yes_no", (), "yes_no"),

@@ -178,7 +178,7 @@ def kind_of(
     if groups and not speakers and (says or compares or "reaction" in low):
         return "reactions", "quote"
     if not speakers and re.search(
-        r"\breactions?\b|\bresponses?\b|\bhow\s+(?:was|were)\b.+\b(?:received|remembered)\b"
+        rf"\b(?:{'|'.join(vocabulary('reaction_nouns'))})\b|\bhow\s+(?:was|were)\b.+\b(?:received|remembered)\b"
         r"|\bhow\s+(?:did|does|do|have|has)\b.+\b(?:react|respond)\b",  # "How did the opposition react"
         low,
     ):
