@@ -201,6 +201,18 @@ ARTICLES = [
         ],
     ),
     (
+        "Pay board rules dockers must earn the minimum wage",
+        "2021-10-12",
+        [
+            "The Eastport Pay Board ruled on Tuesday that dockers paid by the container must earn at "
+            "least the minimum wage.",
+            "Ines Marlow, secretary of the Eastport Dockers' Union, said: “This ruling ends years of "
+            "dockers being paid less than the law allows.”",
+            "The ruling was opposed by the Harbour Employers' Federation, which argued that smaller "
+            "ports could lose business as a result.",
+        ],
+    ),
+    (
         "Valmark dock workers reject pay offer",
         "2021-11-03",
         [
@@ -490,6 +502,16 @@ def test_a_time_of_day_is_no_count(pipe):  # type: ignore[no-untyped-def]
     """ "How many sailors …?": "a crew of 12", not the sentence with "4:30 am" in it."""
     quotes = _quotes(pipe.ask("How many sailors were rescued when the trawler Havbris sank?"))
     assert quotes and "crew of 12" in quotes[0], quotes
+
+
+def test_a_side_quoted_nothing_is_compared_by_what_the_article_writes_of_it(pipe):  # type: ignore[no-untyped-def]
+    """A union secretary compared with an employers' body: her words beside the sentence on the
+    federation's objection, which the article reports without quoting it."""
+    a = pipe.ask("Compare how Ines Marlow and the Harbour Employers' Federation saw the pay ruling.")
+    quotes = _quotes(a)
+    assert a.answer.startswith("Side by side"), a.answer
+    assert any("ends years of dockers" in q for q in quotes), quotes
+    assert any("could lose business" in q for q in quotes), quotes
 
 
 def test_a_fact_about_a_person_comes_from_an_article_naming_them(pipe):  # type: ignore[no-untyped-def]

@@ -55,6 +55,12 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("How has Ortiz's position on tolls changed?", "change", ("Lena Ortiz",), "quote"),
         ("What do experts think about the tolls?", "reactions", (), "quote"),
         ("How did the opposition respond to the budget?", "reactions", (), "quote"),
+        (
+            "How did Ortiz's case for the tolls differ from Berg's objection?",
+            "compare",
+            ("Lena Ortiz", "Tomas Berg"),
+            "quote",
+        ),
         ("What tributes were paid to Pablo Quiroga after he died?", "reactions", (), "quote"),
         # "the expert" is one person, not a group: no one holds that role here, so a fact lookup
         ("What did the harbour expert say?", "fact", (), "none"),

@@ -271,8 +271,10 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         mentions = [m for m, i in zip(mentions, inside) if not i]
     speakers = list(dict.fromkeys(speakers + described))
     mentions += spans
-    if speakers and is_comparison(text):  # "compare X's reaction with Y's": every side named is asked about
+    if is_comparison(text):  # "compare X's reaction with Y's": every side named is asked about
         sides = _sides(doc, matches, named, known)
+        if len(speakers) + len({n for n, _ in sides} - set(speakers)) < 2:
+            sides = []  # "How did the turnout differ from X's forecast?": one side is no comparison
         speakers += [n for n, _ in sides if n not in speakers]
         mentions += [span for _, span in sides]
         entities = [
