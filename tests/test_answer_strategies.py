@@ -213,6 +213,20 @@ ARTICLES = [
         ],
     ),
     (
+        "Landslide buries the road to Solvik",
+        "2021-04-22",
+        [
+            "A landslide buried the mountain road to Solvik on Wednesday after a week of heavy rain.",
+            "The landslide swept away three houses and a petrol station near Solvik.",
+            "Solvik's mayor said the road to the valley would stay closed for a month.",
+            "Geologists said the slope above Solvik had been moving since the spring.",
+            "Diggers from Kestrel worked through the night to clear the mud.",
+            "The army sent two helicopters to carry food to the valley.",
+            "Schools in the valley closed until Monday.",
+            "Officials later confirmed that 14 villagers had been killed.",
+        ],
+    ),
+    (
         "Valmark dock workers reject pay offer",
         "2021-11-03",
         [
@@ -512,6 +526,13 @@ def test_a_side_quoted_nothing_is_compared_by_what_the_article_writes_of_it(pipe
     assert a.answer.startswith("Side by side"), a.answer
     assert any("ends years of dockers" in q for q in quotes), quotes
     assert any("could lose business" in q for q in quotes), quotes
+
+
+def test_a_death_toll_is_a_count_of_the_dead_found_anywhere_in_the_article(pipe):  # type: ignore[no-untyped-def]
+    """ "What was the death toll …?" counts those killed: when the retrieved passages give no such
+    count, the rest of the article the question is about is read for one."""
+    quotes = _quotes(pipe.ask("What was the death toll of the landslide at Solvik?"))
+    assert any("14 villagers had been killed" in q for q in quotes), quotes
 
 
 def test_a_fact_about_a_person_comes_from_an_article_naming_them(pipe):  # type: ignore[no-untyped-def]

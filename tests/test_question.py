@@ -258,6 +258,8 @@ def test_measure_of_a_number_question():
     assert _read("How long is the bridge?").measure != "duration"
     assert _read("What was Pablo Quiroga's net worth?").measure == "money"  # not his age
     assert _read("What fine did the company pay?").measure == "money"
+    toll = _read("Roughly what was the death toll of the storm?")
+    assert toll.answer_type == "number" and "killed" in str(toll.measure).split()
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,9 @@ def fact(ctx: Context) -> Draft | None:
     hits = [h for h in ctx.hits if _named_in(ctx, h.passage.doc_id)]
     says = intent.kind in ("what_said", "reactions", "compare", "who_said")
     ranked = rank(ctx, _candidates(ctx, hits), direct=says, answer_type=intent.answer_type)
+    if hits and _counts_asked(ctx) and not any(e.fit >= 1.0 for e in ranked):
+        hits = _whole_article(ctx, hits)  # the count asked for is elsewhere in the article it is about
+        ranked = rank(ctx, _candidates(ctx, hits), direct=says, answer_type=intent.answer_type)
     asked = set(terms(intent.text))
     # a count of what is asked, or a figure in the unit asked for ("How heavy …": "1.8 kilograms"),
     # is on topic with a little meaning
@@ -119,6 +122,13 @@ def _counts_asked(ctx: Context) -> bool:
         and i.measure not in (None, "percent", "money", "frequency", "duration")
         and bool(_topic_names(ctx))
     )
+
+
+def _whole_article(ctx: Context, hits: list[RetrievedPassage]) -> list[RetrievedPassage]:
+    """The hits and the other passages of the top hit's article, after them."""
+    seen = {h.passage.passage_id for h in hits}
+    rest = ctx.lib.doc_passages().get(hits[0].passage.doc_id, [])
+    return hits + [RetrievedPassage(p, 0.0) for p in rest if p.passage_id not in seen]
 
 
 def _with_antecedent(e: Evidence) -> Evidence:

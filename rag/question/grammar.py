@@ -204,11 +204,13 @@ def answer_type_of(low: str, wh: str | None) -> AnswerType:
     if re.search(r"\bwhat\s+(?:\w+\s+){0,3}?(?:percentage|share|number|amount|proportion|figure|sum)\b", low):
         return "number"
     measures = "|".join(re.escape(w) for w in vocabulary("measure_nouns"))
-    if re.search(rf"^(?:what|which)\s+(?:\w+\s+){{0,3}}?(?:{measures})(?:e?s)?\b", low) or re.search(
-        rf"^(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w.-]+\s+){{0,4}}?[\w.-]+\s*['’]s\s+"
+    if re.search(
+        rf"^(?:\w+\s+)?(?:what|which)\s+(?:\w+\s+){{0,3}}?(?:{measures})(?:e?s)?\b", low
+    ) or re.search(
+        rf"^(?:\w+\s+)?(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+|(?:[\w.-]+\s+){{0,4}}?[\w.-]+\s*['’]s\s+)"
         rf"(?:\w+\s+)?(?:{measures})(?:e?s)?\b",
         low,
-    ):  # "What prison sentences …", "What was X's net worth?"
+    ):  # "What prison sentences …", "What was X's net worth?", "Roughly what was the death toll?"
         return "number"
     if wh == "when" or re.search(r"\bwhat\s+(?:date|year|day|month|time)\b", low):
         return "date"
@@ -244,6 +246,9 @@ def measure_of(low: str) -> str | None:
         r"\b(?:spend|spent|cost|costs|pay|paid|raise|raised|worth|budget|fund|funds|price)\b", low
     ):
         return "money"
+    for noun, words in table("counted_as").items():  # "the death toll": those killed
+        if not re.search(r"\bhow\s+many\b", low) and re.search(rf"\b{re.escape(noun)}\b", low):
+            return " ".join(sorted(words))
     if not re.search(r"\bhow\s+many\b", low) and re.search(
         rf"\b(?:{'|'.join(vocabulary('money_nouns'))})\b", low
     ):
