@@ -62,6 +62,13 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
             "quote",
         ),
         ("What tributes were paid to Pablo Quiroga after he died?", "reactions", (), "quote"),
+        (
+            "Was there a statement from Ortiz about the tolls, and what did she say?",
+            "what_said",
+            ("Lena Ortiz",),
+            "quote",
+        ),
+        ("Were there any comments by the union leader on the strike?", "what_said", ("Marco Ruiz",), "quote"),
         # "the expert" is one person, not a group: no one holds that role here, so a fact lookup
         ("What did the harbour expert say?", "fact", (), "none"),
         ("Did the union accept the offer?", "yes_no", (), "yes_no"),

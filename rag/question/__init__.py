@@ -142,7 +142,7 @@ def _described_speakers(
     """Speakers named by a description ("the city's mayor") and groups ("experts")."""
     speakers, groups, spans = [], [], []
     for t in doc:
-        if t.dep_ not in ("nsubj", "poss", "attr") or any(a <= t.idx < b for a, b in taken):
+        if t.dep_ not in ("nsubj", "poss", "attr", "pobj") or any(a <= t.idx < b for a, b in taken):
             continue
         compares = t.head.lower_ in vocabulary("compare_words") or t.head.lemma_ in vocabulary(
             "compare_words"

@@ -94,6 +94,9 @@ def speaks(t: Token) -> bool:
         return not _answered_by_another(t.head)
     if t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ == "according":
         return True
+    if t.dep_ == "pobj" and t.head.lower_ in ("from", "by"):  # "a statement from X", "comments by X"
+        view = t.head.head
+        return view.lower_ in vocabulary("view_nouns") or view.lemma_ in vocabulary("view_nouns")
     return False
 
 
