@@ -62,6 +62,13 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
             "quote",
         ),
         ("What tributes were paid to Pablo Quiroga after he died?", "reactions", (), "quote"),
+        ("What sparked the strike?", "fact", (), "cause"),
+        (
+            "Put Ortiz's argument on the tolls next to Berg's view.",
+            "compare",
+            ("Lena Ortiz", "Tomas Berg"),
+            "quote",
+        ),
         (
             "Was there a statement from Ortiz about the tolls, and what did she say?",
             "what_said",
@@ -369,6 +376,14 @@ def test_a_follow_up_keeps_the_time_it_does_not_restate():
     )
     assert _read("What did Berg say about the budget?", history).since is None
     assert _read("What did she say in March 2020?", history).since == "2020-03-01"
+
+
+def test_a_name_with_digits_is_no_persons():
+    """The tagger's "Executive Order GA-40" is no one "he" can refer to."""
+    from rag.answer.known import _name_like
+
+    assert _name_like("Anna van der Berg") and _name_like("Lena Ortiz")
+    assert not _name_like("Order GA-40") and not _name_like("Apollo 11")
 
 
 def test_people_index_finds_names_once_and_flags_loose_matches():

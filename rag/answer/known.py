@@ -85,7 +85,11 @@ def known_for(lib: LibraryView, embed: Callable[[list[str]], np.ndarray] | None)
 
 def _name_like(name: str) -> bool:
     """A person the tagger found in the text, if written as a name: two words or more, each
-    capitalised or a name particle ("Anna van der Berg"; not "River at Lakeside")."""
+    capitalised or a name particle, no digits ("Anna van der Berg"; not "River at Lakeside")."""
     parts = name.split()
     particles = vocabulary("name_particles")
-    return len(parts) > 1 and all(w[:1].isupper() or w in particles for w in parts)
+    return (
+        len(parts) > 1
+        and all(w[:1].isupper() or w in particles for w in parts)
+        and not any(c.isdigit() for c in name)  # "Order GA-40", "Apollo 11": no one's name
+    )

@@ -224,7 +224,7 @@ def answer_type_of(low: str, wh: str | None) -> AnswerType:
     if re.search(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{orgs})\b", low):
         return "organisation"
     if wh == "why" or re.search(
-        r"\bwhat\s+(?:caused|led\s+to|prompted)\b|\bfor\s+what\s+reason\b|\bhow\s+did\s+\S+\s+explain\b", low
+        r"\bwhat\s+(?:caused|causes|led\s+to|prompted|started|sparked|triggered)\b|\bfor\s+what\s+reason\b|\bhow\s+did\s+\S+\s+explain\b", low
     ):
         return "cause"
     if wh in ("who", "whom", "whose"):
