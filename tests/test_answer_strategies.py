@@ -227,6 +227,14 @@ ARTICLES = [
         ],
     ),
     (
+        "Former port director found guilty of bribery",
+        "2021-05-18",
+        [
+            "A court in Kestrel found former port director Erik Dahl guilty of bribery on Monday. He "
+            "was taken into custody until sentencing, and could spend up to 12 years in prison.",
+        ],
+    ),
+    (
         "Valmark dock workers reject pay offer",
         "2021-11-03",
         [
@@ -533,6 +541,15 @@ def test_a_death_toll_is_a_count_of_the_dead_found_anywhere_in_the_article(pipe)
     count, the rest of the article the question is about is read for one."""
     quotes = _quotes(pipe.ask("What was the death toll of the landslide at Solvik?"))
     assert any("14 villagers had been killed" in q for q in quotes), quotes
+
+
+def test_a_figure_that_could_be_is_no_answer_to_what_was(pipe):  # type: ignore[no-untyped-def]
+    """ "What prison sentence did X receive?" is not answered by "could spend up to 12 years";
+    "How long could X spend in prison?" is."""
+    assert pipe.ask("What prison sentence did Erik Dahl receive?").abstained
+    assert any(
+        "up to 12 years" in q for q in _quotes(pipe.ask("How many years could Erik Dahl spend in prison?"))
+    )
 
 
 def test_a_fact_about_a_person_comes_from_an_article_naming_them(pipe):  # type: ignore[no-untyped-def]

@@ -78,6 +78,21 @@ def _unit_pattern(measure: str) -> re.Pattern[str]:
     return re.compile(rf"{figure}\s?-?(?:{alts})(?![a-z])")
 
 
+_MODAL = re.compile(r"\b(?:could|might|would|may(?!\s+\d))\b")
+# a question about what could be, was planned or is expected: a figure that could be answers it
+_ASKS_POSSIBLE = re.compile(
+    r"\b(?:could|might|would|may|will|shall|can|was\s+to|were\s+to|plan|plans|planned|propos\w*|"
+    r"expect\w*|forecast\w*|estimat\w*|predict\w*|possible|potential\w*|maximum|up\s+to|face|faces)\b"
+)
+
+
+def _only_possible(low: str) -> bool:
+    """Every figure of the text is one that could be, not one that is ("could spend up to 40
+    years in prison" gives no sentence handed down)."""
+    figs = [m.start() for m in _FIGURE.finditer(low) if not _YEAR.match(m.group(1).strip(".,"))]
+    return bool(figs) and all(_MODAL.search(" ".join(low[:f].split()[-6:])) for f in figs)
+
+
 @lru_cache(maxsize=256)
 def _given_figures(query: str) -> frozenset[str]:
     """The figures a question itself gives (once per question, not per candidate)."""
@@ -216,6 +231,8 @@ class Scorer:
         text = e.quote
         low = text.lower()
         if answer_type == "number":  # a figure the question gives is no answer ("in round 3, what …")
+            if _only_possible(low) and not _ASKS_POSSIBLE.search(query.lower()):
+                return 0.0  # "What sentence did X receive?": not "X could spend up to 40 years"
             given = _given_figures(query)
             nums = [n for n in _numbers(low) if n.strip(".,") not in given]
             if measure == "frequency":  # "twice a year"; "rarely", "every spring": without a figure
