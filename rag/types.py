@@ -148,6 +148,7 @@ class Intent:
     newest_first: bool = False  # "the latest …"
     stance: bool = False  # asks what someone thinks or backs ("What did X believe …"), not their words
     predicate: str = ""  # yes/no: what is asked of the names ("Was anyone hurt when …" -> "hurt")
+    said: str = ""  # who said it: what was said, unquoted ("Who called it a costly mistake?")
 
 
 @dataclass(frozen=True)

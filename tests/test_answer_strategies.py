@@ -235,6 +235,16 @@ ARTICLES = [
         ],
     ),
     (
+        "Kestrel council backs the new harbour wall",
+        "2021-08-24",
+        [
+            "Kestrel council voted on Tuesday to build a new harbour wall. Councillor Karin Berglund "
+            "backed the plan, saying “the Kestrel harbour wall plan will protect every home on the "
+            "harbour”.",
+            "Councillor Arne Solheim called it “an absolute waste of money”.",
+        ],
+    ),
+    (
         "Valmark dock workers reject pay offer",
         "2021-11-03",
         [
@@ -550,6 +560,13 @@ def test_a_figure_that_could_be_is_no_answer_to_what_was(pipe):  # type: ignore[
     assert any(
         "up to 12 years" in q for q in _quotes(pipe.ask("How many years could Erik Dahl spend in prison?"))
     )
+
+
+def test_who_said_it_by_what_the_question_says_was_said(pipe):  # type: ignore[no-untyped-def]
+    """ "Which councillor dismissed the plan as a waste of money?": the councillor whose words say
+    that, not the one who spoke most on the plan."""
+    a = pipe.ask("Which councillor dismissed the Kestrel harbour wall plan as a waste of money?")
+    assert a.citations and a.citations[0].speaker == "Arne Solheim", a.answer
 
 
 def test_a_fact_about_a_person_comes_from_an_article_naming_them(pipe):  # type: ignore[no-untyped-def]

@@ -386,6 +386,16 @@ def test_a_name_with_digits_is_no_persons():
     assert not _name_like("Order GA-40") and not _name_like("Apollo 11")
 
 
+def test_what_a_who_said_question_says_was_said_and_the_scene_it_sets():
+    """ "Which councillor dismissed X as a waste of money?" asks who said "a waste of money"; a
+    clause that only sets the scene ("when she met Berg") is not the topic, unless it is all
+    the topic there is."""
+    i = _read("Which councillor dismissed the budget as a waste of money?")
+    assert (i.kind, i.said) == ("who_said", "a waste of money")
+    assert "met" not in _read("What did Ortiz say about the tolls when she met Berg?").topic.split()
+    assert "budget" in _read("How did Ortiz's and Berg's statements differ once the budget passed?").topic
+
+
 def test_people_index_finds_names_once_and_flags_loose_matches():
     idx = KNOWN.people
     assert [m.name for m in idx.find("Did Ortiz and Lena Ortiz agree?")] == ["Lena Ortiz"]

@@ -23,6 +23,7 @@ import numpy as np
 from rag.followup import previous_question, resolve_followup
 from rag.lexicon import words as vocabulary
 from rag.people import NameMatch, PeopleIndex
+from rag.question.asked import predicate, said_words, scene
 from rag.question.grammar import (
     AUX,
     WH,
@@ -32,7 +33,6 @@ from rag.question.grammar import (
     is_comparison,
     kind_of,
     measure_of,
-    predicate,
     sayish,
     speaks,
     stance_only,
@@ -57,10 +57,14 @@ class Known:
     embed: Callable[[list[str]], np.ndarray] | None = None  # for roles described in a question
 
 
-def _topic(doc: Doc, drop: list[tuple[int, int]]) -> str:
-    """The question's words without the speakers, question words, saying verbs and dates (the
-    time scope carries those)."""
+def _topic(doc: Doc, drop: list[tuple[int, int]], set_apart: bool = True) -> str:
+    """The question's words without the speakers, question words, saying verbs, dates (the
+    time scope carries those) and the clause that only sets the scene ("… when she met X in
+    Munich"), unless that clause is all the topic there is ("… once the election was called")."""
+    given = drop
     drop = drop + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    if set_apart:
+        drop += [(doc[i].idx, doc[i].idx + len(doc[i].text)) for i in scene(doc)]
     keep = []
     inside = lambda t: any(a <= t.idx < b for a, b in drop)  # noqa: E731
     for t in doc:
@@ -75,6 +79,8 @@ def _topic(doc: Doc, drop: list[tuple[int, int]]) -> str:
         if t.lower_ in ("according", "to") and (t.lower_ == "according" or t.head.lower_ == "according"):
             continue
         keep.append(t.text)
+    if set_apart and not any(w[:1].islower() and w.lower() not in STOPWORDS for w in keep):
+        return _topic(doc, given, set_apart=False)
     return " ".join(keep)
 
 
@@ -318,6 +324,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         measure=(measure_of(text.lower()) or counted(doc)) if answer_type == "number" else None,
         stance=kind == "what_said" and stance_only(doc),
         predicate=predicate(doc) if kind == "yes_no" else "",
+        said=said_words(doc) if kind == "who_said" else "",
     )
 
 

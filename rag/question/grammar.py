@@ -172,6 +172,14 @@ def kind_of(
         t.lower_ == "who" and t.dep_ in ("nsubj", "nsubjpass") and sayish(t.head) for t in doc
     ):
         return "who_said", "person"
+    named_by = wh_noun(doc)  # "Which councillor dismissed the motion as a waste of time?"
+    if (
+        named_by is not None
+        and named_by.dep_ == "nsubj"
+        and sayish(named_by.head)
+        and named_by.lemma_.lower() in vocabulary("person_nouns")  # "Which newspaper reported …": a fact
+    ):
+        return "who_said", "person"
     compares = is_comparison(low)
     if compares and speakers + groups >= 2:
         return "compare", "quote"
@@ -224,7 +232,8 @@ def answer_type_of(low: str, wh: str | None) -> AnswerType:
     if re.search(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{orgs})\b", low):
         return "organisation"
     if wh == "why" or re.search(
-        r"\bwhat\s+(?:caused|causes|led\s+to|prompted|started|sparked|triggered)\b|\bfor\s+what\s+reason\b|\bhow\s+did\s+\S+\s+explain\b", low
+        r"\bwhat\s+(?:caused|causes|led\s+to|prompted|started|sparked|triggered)\b|\bfor\s+what\s+reason\b|\bhow\s+did\s+\S+\s+explain\b",
+        low,
     ):
         return "cause"
     if wh in ("who", "whom", "whose"):
@@ -289,35 +298,3 @@ def field_of(text: str) -> str:
     if re.search(r"\b(?:outlet|agency|wire|supplied|source|newspaper|publisher)\b", low):
         return "outlet"
     return "published"
-
-
-def predicate(doc: Doc) -> str:
-    """What a yes/no question asks: its content words without the subject's names and without
-    what only dates the event ("Was anyone hurt when the boat hit the bridge?" -> "hurt"; "Was
-    a warning issued after the quake?" -> "warning issued"); the names of its object stay ("Did
-    X pardon Y?" -> "pardon Y": a sentence about Y answers, not one about X's other pardons),
-    those of places and events around it do not ("… the crash near Fairview?")."""
-    dating = vocabulary("time_prepositions")
-    scene = {
-        w.i
-        for t in doc
-        if (t.dep_ in ("advcl", "relcl") and any(c.dep_.startswith("nsubj") for c in t.children))
-        or (t.dep_ == "prep" and t.lower_ in dating)
-        for w in t.subtree
-    }
-    around = {  # the subject, and the scene: "in the Olympics", "near the town"
-        w.i
-        for t in doc
-        if (t.dep_.startswith("nsubj") and t.head.dep_ == "ROOT") or t.dep_ == "prep"
-        for w in t.subtree
-    }
-    keep = [
-        t.text if t.ent_type_ else t.lower_
-        for t in doc
-        if t.i not in scene
-        and not (t.ent_type_ and (t.i in around or t.ent_type_ in ("DATE", "TIME", "CARDINAL")))
-        and t.pos_ in ("NOUN", "VERB", "ADJ", "ADV", "PROPN")
-        and t.lower_ not in WH
-        and t.lower_ not in AUX
-    ]
-    return " ".join(keep)
