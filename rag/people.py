@@ -27,6 +27,7 @@ SURE = 88.0  # rapidfuzz ratio (0-100) from which a misspelt name is taken as me
 LOOSE = 78.0  # from here up to SURE: "did you mean …"
 ROLE_MIN = 0.45  # combined role score (overlap and cosine) a description must reach
 CONTEXT_WEIGHT = 0.5  # a description's word found around a speaker's statements, not in their role
+NAME_WINDOW = 4  # words either side of a speaker's name that say who they are ("… of Sweden")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,23 @@ def fold(text: str) -> str:
 def _key(word: str) -> str:
     """A word for comparing roles: its stem, cut to six letters ("tunisia" ~ "tunisian")."""
     return stem(fold(word))[:6]
+
+
+def _around(context: str, name: str) -> tuple[set[str], set[str]]:
+    """The words of a speaker's context, and those within a few words of their surname, as keys
+    (with their first four letters for names: "Sweden" ~ "Swedish")."""
+    ws = words(context)
+    last = _key(name.split()[-1]) if name.split() else ""
+    keys = [_key(w) for w in ws]
+    near = {
+        keys[j]
+        for i, k in enumerate(keys)
+        if k == last
+        for j in range(max(0, i - NAME_WINDOW), min(len(keys), i + NAME_WINDOW + 1))
+    }
+    bag = {k for k, w in zip(keys, ws) if w not in STOPWORDS}
+    near -= STOPWORDS
+    return bag | {k[:4] for k in bag}, near | {k[:4] for k in near}
 
 
 def _acronym_for(span: Sequence[tuple[int, int, str]], name: str) -> bool:
@@ -205,6 +223,8 @@ class PeopleIndex:
         want = {_key(w) for w in words(phrase) if w not in STOPWORDS}
         if not want:
             return None
+        # a place named or its adjective ("Japan's", "the Swedish"): four letters tell them apart
+        proper = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", phrase)}
         ws = words(phrase)
         # the office: the word before "of" ("the head of the agency"), else the last one
         at = next((i for i, w in enumerate(ws) if w == "of" and i > 0), len(ws))
@@ -216,12 +236,21 @@ class PeopleIndex:
             if not p.quoted:
                 continue
             around: set[str] | None = None  # the words around their statements, read once per person
+            beside: set[str] = set()  # those next to their name ("Prime Minister Andersson of Sweden")
             for role, first, last in p.roles:
                 if when[0] and last and last < when[0]:
                     continue  # held only before the question's time
                 if when[1] and first and first > when[1]:
                     continue
                 have = {_key(w) for w in words(role) if w not in STOPWORDS}
+                theirs = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", role)} - {_key(w) for w in ws}
+                if (
+                    proper
+                    and theirs
+                    and not (proper & have)
+                    and not any(a[:4] == b[:4] for a in theirs for b in proper)
+                ):
+                    continue  # "the Swedish prime minister" is not the "Estonian Prime Minister"
                 if generic:  # the agency's head is its Director General: a top office of the body
                     body = want - {head}  # named (not "the leader" alone), every word of it in the role
                     if not body or not body <= have or not have & tops:
@@ -234,8 +263,11 @@ class PeopleIndex:
                 if self.context is not None and overlap < 1:
                     # the description's other words where they speak ("the Harbour Board's website")
                     if around is None:
-                        around = {_key(w) for w in words(self.context(p.name)) if w not in STOPWORDS}
-                    overlap = min(1.0, overlap + CONTEXT_WEIGHT * len((want - shared) & around) / len(want))
+                        around, beside = _around(self.context(p.name), p.name)
+                    seen = lambda w, bag: w in bag or (w in proper and w[:4] in bag)  # noqa: E731
+                    close = {w for w in want - shared if seen(w, beside)}  # "Andersson of Sweden"
+                    far = {w for w in want - shared - close if seen(w, around)}
+                    overlap = min(1.0, overlap + CONTEXT_WEIGHT * (len(close) + 0.5 * len(far)) / len(want))
                 scored.append((overlap, p.name, role))
         if not scored:
             return None

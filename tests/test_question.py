@@ -635,3 +635,35 @@ def test_how_many_counts_the_compound_noun_too():
 def test_how_heavy_asks_for_a_figure_in_a_unit_of_mass():
     intent = _read("How heavy is the Kestrel drone?")
     assert intent.answer_type == "number" and intent.measure == "heavy"
+
+
+LEADERS = [
+    Person("Mira Lund", (("Prime Minister", None, None),)),
+    Person("Karl Aas", (("Prime Minister", None, None),)),
+    Person("Eva Toom", (("Nordholmian Prime Minister", None, None),)),
+]
+LEADER_CONTEXT = {  # where each one speaks: both articles name both countries
+    "Mira Lund": "Remarks by Prime Minister Lund of Valmark and Prime Minister Aas. Valmark and "
+    "Solvik signed the treaty. Solvik, Solvik, Solvik.",
+    "Karl Aas": "Prime Minister Aas of Solvik met Valmark officials. Valmark and Solvik agreed.",
+    "Eva Toom": "Nordholm, Valmark and Solvik talked.",
+}
+LEADERS_KNOWN = Known(
+    PeopleIndex(LEADERS, lambda w: w.lower() in {"valmark", "solvik", "nordholm"}, LEADER_CONTEXT.get),
+    lambda w: w.lower() in {"valmark", "solvik", "nordholm"},
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "who"),
+    [
+        ("What did Valmark's prime minister say?", "Mira Lund"),
+        ("What did the Solvik prime minister say?", "Karl Aas"),
+        ("What did the Valmarkian prime minister say?", "Mira Lund"),  # not the Nordholmian one
+    ],
+)
+def test_a_leader_described_by_country_is_the_one_named_with_it(question: str, who: str):
+    """Two prime ministers with the same bare role: the country written next to one's name ("Prime
+    Minister Lund of Valmark") tells them apart, not how often the country comes up around them;
+    a role naming another country ("Nordholmian Prime Minister") is not theirs."""
+    assert read_question(question, [], LEADERS_KNOWN).speakers == (who,)

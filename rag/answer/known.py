@@ -66,9 +66,10 @@ def known_for(lib: LibraryView, embed: Callable[[list[str]], np.ndarray] | None)
             where.setdefault(n, []).append(st.passage_id)
     passages = lib.passages
 
-    def context(name: str) -> str:
+    def context(name: str) -> str:  # their statements' passages and the titles of those articles
         ids = list(dict.fromkeys(where.get(name, ())))[:CONTEXT_PASSAGES]
-        return " ".join(passages[i].text for i in ids if i in passages)
+        titles = dict.fromkeys(str(lib.meta.get(i, {}).get("title", "")) for i in ids)
+        return " ".join([*titles, *(passages[i].text for i in ids if i in passages)])
 
     known = Known(
         people=PeopleIndex(people, lib.lexical.knows, context),
