@@ -67,7 +67,7 @@ def _someone(phrase: str) -> bool:
 def previous_question(question: str, history: Sequence[dict[str, str]]) -> str | None:
     """The last user question, when this one leans on it (a pronoun, "that", "there", "and …"):
     what it left unsaid, such as its time, still holds ("Who won in 2021?" -> "What did their
-    coach say?" is about 2021)."""
+    manager say?" is about 2021)."""
     users = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
     if users and (_PRONOUN.search(question) or _THAT.search(question) or _AND.match(question)):
         return users[-1]

@@ -27,7 +27,7 @@ SURE = 88.0  # rapidfuzz ratio (0-100) from which a misspelt name is taken as me
 LOOSE = 78.0  # from here up to SURE: "did you mean …"
 ROLE_MIN = 0.45  # combined role score (overlap and cosine) a description must reach
 CONTEXT_WEIGHT = 0.5  # a description's word found around a speaker's statements, not in their role
-NAME_WINDOW = 4  # words either side of a speaker's name that say who they are ("… of Sweden")
+NAME_WINDOW = 4  # words either side of a speaker's name that say who they are ("… of Valmark")
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _key(word: str) -> str:
 
 def _around(context: str, name: str) -> tuple[set[str], set[str]]:
     """The words of a speaker's context, and those within a few words of their surname, as keys
-    (with their first four letters for names: "Sweden" ~ "Swedish")."""
+    (with their first four letters for names: "Valmark" ~ "Valmarkian")."""
     ws = words(context)
     last = _key(name.split()[-1]) if name.split() else ""
     keys = [_key(w) for w in ws]
@@ -223,7 +223,7 @@ class PeopleIndex:
         want = {_key(w) for w in words(phrase) if w not in STOPWORDS}
         if not want:
             return None
-        # a place named or its adjective ("Japan's", "the Swedish"): four letters tell them apart
+        # a place named or its adjective ("Valmark's", "the Valmarkian"): four letters tell them apart
         proper = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", phrase)}
         ws = words(phrase)
         # the office: the word before "of" ("the head of the agency"), else the last one
@@ -236,7 +236,7 @@ class PeopleIndex:
             if not p.quoted:
                 continue
             around: set[str] | None = None  # the words around their statements, read once per person
-            beside: set[str] = set()  # those next to their name ("Prime Minister Andersson of Sweden")
+            beside: set[str] = set()  # those next to their name ("Prime Minister Lund of Valmark")
             for role, first, last in p.roles:
                 if when[0] and last and last < when[0]:
                     continue  # held only before the question's time
@@ -250,7 +250,7 @@ class PeopleIndex:
                     and not (proper & have)
                     and not any(a[:4] == b[:4] for a in theirs for b in proper)
                 ):
-                    continue  # "the Swedish prime minister" is not the "Estonian Prime Minister"
+                    continue  # "the Valmarkian prime minister" is not the "Nordholmian Prime Minister"
                 if generic:  # the agency's head is its Director General: a top office of the body
                     body = want - {head}  # named (not "the leader" alone), every word of it in the role
                     if not body or not body <= have or not have & tops:
@@ -265,7 +265,7 @@ class PeopleIndex:
                     if around is None:
                         around, beside = _around(self.context(p.name), p.name)
                     seen = lambda w, bag: w in bag or (w in proper and w[:4] in bag)  # noqa: E731
-                    close = {w for w in want - shared if seen(w, beside)}  # "Andersson of Sweden"
+                    close = {w for w in want - shared if seen(w, beside)}  # "Lund of Valmark"
                     far = {w for w in want - shared - close if seen(w, around)}
                     overlap = min(1.0, overlap + CONTEXT_WEIGHT * (len(close) + 0.5 * len(far)) / len(want))
                 scored.append((overlap, p.name, role))

@@ -147,7 +147,7 @@ class Intent:
     measure: str | None = None  # for a number: the noun counted ("people"), or "percent" / "money"
     newest_first: bool = False  # "the latest …"
     stance: bool = False  # asks what someone thinks or backs ("What did X believe …"), not their words
-    predicate: str = ""  # yes/no: what is asked of the names ("Was anyone hurt when …" -> "hurt")
+    predicate: str = ""  # yes/no: what is asked of the names ("Was anyone injured when …" -> "injured")
     said: str = ""  # who said it: what was said, unquoted ("Who called it a costly mistake?")
 
 

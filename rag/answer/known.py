@@ -92,5 +92,5 @@ def _name_like(name: str) -> bool:
     return (
         len(parts) > 1
         and all(w[:1].isupper() or w in particles for w in parts)
-        and not any(c.isdigit() for c in name)  # "Order GA-40", "Apollo 11": no one's name
+        and not any(c.isdigit() for c in name)  # "Order XR-12", "Apollo 11": no one's name
     )

@@ -51,7 +51,7 @@ def _numbers(low: str) -> list[str]:
     """Figures in a text: standalone numbers (negative ones too: "-90 °C") and number words, not
     years, days of a date or the digits of a name ("G7", "A-320")."""
     text = re.sub(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", " ", low)
-    text = _CLOCK.sub(" ", text)  # a time of day counts nothing ("4:30 am", "23:08 local time")
+    text = _CLOCK.sub(" ", text)  # a time of day counts nothing ("5:15 am", "21:40 local time")
     # (group 1 is the figure's first number: a year, or a range of years, is no figure)
     found = [m.group(0) for m in _FIGURE.finditer(text) if not _YEAR.match(m.group(1).strip(".,"))]
     return found + [w for w in re.findall(r"[a-z]+", text) if w in _NUMBER_WORDS]  # "six-time" too

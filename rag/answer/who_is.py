@@ -2,7 +2,7 @@
 where an article writes "Name, role" or "role Name"; else the sentence that describes them best
 — an apposition ("Lena Ortiz, a lawyer employed at …") before the words just before
 the name ("the mayor's sister Anna Ortiz"), a description with an office or a relation noun
-before one without; a sentence naming a relative with the same surname ("his mother Elsie
+before one without; a sentence naming a relative with the same surname ("his mother Ruth
 Ortiz") does not describe them."""
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ def _parsed_roles(sentences: list[str], surname: str) -> list[str | None]:
 
 
 def _theirs(sent: str, m: re.Match[str], parts: list[str]) -> bool:
-    """The surname the match holds is this person's, not a relative's: "his mother Elsie Shutt"
-    names someone else; "Dr Shutt", "John Nathan Shutt" and a bare "Shutt" are them."""
+    """The surname the match holds is this person's, not a relative's: "his mother Ruth Moen"
+    names someone else; "Dr Moen", "Harald Peter Moen" and a bare "Moen" are them."""
     at = sent.rfind(parts[-1], m.start(), m.end())
     lead = re.findall(r"[^\W\d_][\w’'.-]*", sent[max(0, at - 40) : at])[-3:]
     if len(parts) < 2 or not lead or not lead[-1][:1].isupper():

@@ -1,6 +1,6 @@
 """Who said it: the statement holding the words the question quotes ("Who called it “a grave
 mistake”?"), else the statement closest to the question's topic and to what it says was said
-("Who dismissed the plan as a waste of time?"); its speaker and turn."""
+("Who dismissed the plan as a waste of money?"); its speaker and turn."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def who_said(ctx: Context) -> Draft | None:
     exact = [e for e in evs if quoted and quoted in norm_quotes(e.context or e.quote).lower()]
     ranked = rank(ctx, exact or evs, topic(ctx))
     said: dict[tuple[str, int], Evidence] = {}
-    if ctx.intent.said and not exact:  # "Who dismissed it as a waste of time?": those words, on the topic
+    if ctx.intent.said and not exact:  # "Who dismissed it as a waste of money?": those words, on the topic
         said = {(e.passage.passage_id, e.start): e for e in rank(ctx, evs, ctx.intent.said)}
         ranked.sort(key=lambda e: -(e.cos + said[(e.passage.passage_id, e.start)].cos))
     if not ranked:

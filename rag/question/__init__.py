@@ -60,7 +60,7 @@ class Known:
 def _topic(doc: Doc, drop: list[tuple[int, int]], set_apart: bool = True) -> str:
     """The question's words without the speakers, question words, saying verbs, dates (the
     time scope carries those) and the clause that only sets the scene ("… when she met X in
-    Munich"), unless that clause is all the topic there is ("… once the election was called")."""
+    Eastport"), unless that clause is all the topic there is ("… once the election was called")."""
     given = drop
     drop = drop + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("DATE", "TIME")]
     if set_apart:

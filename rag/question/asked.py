@@ -1,6 +1,6 @@
 """What a question asks of the names in it, from its spaCy parse: the predicate of a yes/no
-question ("Was anyone hurt when …" -> "hurt") and the words a "who said it" question gives of
-what was said ("Who dismissed the plan as a waste of time?" -> "a waste of time"). Part of
+question ("Was anyone injured when …" -> "injured") and the words a "who said it" question gives of
+what was said ("Who dismissed the plan as a waste of money?" -> "a waste of money"). Part of
 question reading (rag/question/__init__.py builds the Intent). Non-goals: names and the library.
 """
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def scene(doc: Doc) -> set[int]:
     """The tokens that only set the scene of what is asked: a clause with its own subject ("when
-    the boat hit the bridge", "when she met X") and a time phrase ("after the quake")."""
+    the boat hit the bridge", "when she met X") and a time phrase ("after the storm")."""
     dating = vocabulary("time_prepositions")
     return {
         w.i
@@ -35,12 +35,12 @@ def scene(doc: Doc) -> set[int]:
 
 def predicate(doc: Doc) -> str:
     """What a yes/no question asks: its content words without the subject's names and without
-    what only dates the event ("Was anyone hurt when the boat hit the bridge?" -> "hurt"; "Was
-    a warning issued after the quake?" -> "warning issued"); the names of its object stay ("Did
-    X pardon Y?" -> "pardon Y": a sentence about Y answers, not one about X's other pardons),
+    what only dates the event ("Was anyone injured when the boat hit the pier?" -> "injured"; "Was
+    a warning issued after the storm?" -> "warning issued"); the names of its object stay ("Did
+    X appoint Y?" -> "appoint Y": a sentence about Y answers, not one about X's other appointments),
     those of places and events around it do not ("… the crash near Fairview?")."""
     dropped = scene(doc)
-    around = {  # the subject, and the places around: "in the Olympics", "near the town"
+    around = {  # the subject, and the places around: "in the games", "near the town"
         w.i
         for t in doc
         if (t.dep_.startswith("nsubj") and t.head.dep_ == "ROOT") or t.dep_ == "prep"
@@ -60,7 +60,7 @@ def predicate(doc: Doc) -> str:
 
 def said_words(doc: Doc) -> str:
     """What a "who said it" question says was said, unquoted: the "as …" of "dismissed it as a
-    waste of time", the complement of "called it a mistake", the clause of "warned that …"."""
+    waste of money", the complement of "called it a mistake", the clause of "warned that …"."""
     for t in doc:
         asker = [
             c

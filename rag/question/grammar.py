@@ -172,7 +172,7 @@ def kind_of(
         t.lower_ == "who" and t.dep_ in ("nsubj", "nsubjpass") and sayish(t.head) for t in doc
     ):
         return "who_said", "person"
-    named_by = wh_noun(doc)  # "Which councillor dismissed the motion as a waste of time?"
+    named_by = wh_noun(doc)  # "Which minister dismissed the motion as a waste of money?"
     if (
         named_by is not None
         and named_by.dep_ == "nsubj"
