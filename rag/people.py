@@ -226,6 +226,7 @@ class PeopleIndex:
         # a place named or its adjective ("Valmark's", "the Valmarkian"): four letters tell them apart
         proper = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", phrase)}
         ws = words(phrase)
+        asked = {_key(w) for w in ws}  # every word of the description, stop words too
         # the office: the word before "of" ("the head of the agency"), else the last one
         at = next((i for i, w in enumerate(ws) if w == "of" and i > 0), len(ws))
         head = _key(ws[at - 1]) if ws else ""
@@ -243,7 +244,7 @@ class PeopleIndex:
                 if when[1] and first and first > when[1]:
                     continue
                 have = {_key(w) for w in words(role) if w not in STOPWORDS}
-                theirs = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", role)} - {_key(w) for w in ws}
+                theirs = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", role)} - asked
                 if (
                     proper
                     and theirs

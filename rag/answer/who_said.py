@@ -30,6 +30,5 @@ def who_said(ctx: Context) -> Draft | None:
     )
     if not (exact or near):
         return None
-    best = ranked[0]
-    head = " and ".join(best.speakers) + (f" ({best.role})" if best.role else "") + " said it:"
-    return Draft(head, tuple(turn(ctx.lib, best)), "who_said", with_speaker=False)
+    head = " and ".join(top.speakers) + (f" ({top.role})" if top.role else "") + " said it:"
+    return Draft(head, tuple(turn(ctx.lib, top)), "who_said", with_speaker=False)

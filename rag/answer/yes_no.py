@@ -1,10 +1,10 @@
 """Yes/no questions: never a bare yes — the evidence the articles give, for and against, and the
 reader judges. The articles are found by the whole question; within them, sentences are ranked
-by the whole question, by what is asked of its names (the predicate: "Was anyone injured when …"
--> "injured") and by how many of its names they hold (or the sentence before them, where "he" is
-introduced): "Did X appoint Y?" is answered by a sentence about Y, not by X's other appointments. The
-best sentence that says "not" is shown beside the best that don't; a headline gives way to a
-body sentence."""
+by the whole question and by what is asked of its names (the predicate: "Was anyone injured
+when …" -> "injured"), and kept to those holding the names of its object (or the sentence
+before them, where "he" is introduced) when some do: "Did X appoint Y?" is answered by a
+sentence about Y, not by X's other appointments. The best sentence that says "not" is shown
+beside the best that don't; a headline gives way to a body sentence."""
 
 from __future__ import annotations
 

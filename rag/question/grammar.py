@@ -172,18 +172,17 @@ def kind_of(
         t.lower_ == "who" and t.dep_ in ("nsubj", "nsubjpass") and sayish(t.head) for t in doc
     ):
         return "who_said", "person"
-    named_by = wh_noun(doc)  # "Which minister dismissed the motion as a waste of money?"
+    asked_for = wh_noun(doc)  # "Which minister dismissed the motion as a waste of money?": who
     if (
-        named_by is not None
-        and named_by.dep_ == "nsubj"
-        and sayish(named_by.head)
-        and named_by.lemma_.lower() in vocabulary("person_nouns")  # "Which newspaper reported …": a fact
+        asked_for is not None
+        and asked_for.dep_ == "nsubj"
+        and sayish(asked_for.head)
+        and asked_for.lemma_.lower() in vocabulary("person_nouns")  # "Which newspaper reported …": a fact
     ):
         return "who_said", "person"
     compares = is_comparison(low)
     if compares and speakers + groups >= 2:
         return "compare", "quote"
-    asked_for = wh_noun(doc)
     if asked_for is None and any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("change_words")):
         return "change", "quote"  # (not "What company developed …?": that asks for a company)
     if groups and not speakers and (says or compares or "reaction" in low):
