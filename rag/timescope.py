@@ -130,6 +130,8 @@ def time_scope(
             hi = date.fromordinal(date.fromisoformat(hi).toordinal() + lag).isoformat()
         return lo, hi
     m = re.search(r"\b(before|after|since)\s+the\s+((?:[\w-]+\s+){0,2}?[\w-]+)\b", text, re.I)
+    if m and _DAY.search(text):  # "since the tremor on December 28": the question dates its own
+        return None, None  # event, with a day of no year named; no library article dates it
     if m and event is not None and (when := event(m.group(2))):
         # `when` is the date of the first article that names the event: that article already
         # reports what followed it (the reactions), so "after" and "since" keep that day

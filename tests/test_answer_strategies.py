@@ -191,6 +191,20 @@ ARTICLES = [
         ],
     ),
     (
+        "Historian on the harbour's past",
+        "2021-09-14",
+        [
+            "Earlier this month, the Eastport Courier spoke with Kestrel University professor of "
+            "history Petra Hallberg about the harbour's past.",
+            "Hallberg was the subject of a television documentary in 2019.",
+            "Hallberg is professor of maritime history at Kestrel University, as well as founding "
+            "director of the Harbour Archive Project.",
+            "A letter from Tarek was read out at the start.",
+            "On Monday, Yusuf bin Tarek, the long-serving keeper of the Eastport lighthouse, "
+            "joined the talk.",
+        ],
+    ),
+    (
         "Trawler Havbris sinks off Kestrel",
         "2021-08-20",
         [
@@ -521,6 +535,21 @@ def test_who_someone_is_comes_from_what_the_article_calls_them_not_a_relative(pi
     sister "Ruth Moen, his brother …" (a description of someone else with the same surname)."""
     quotes = _quotes(pipe.ask("Who was Harald Moen?"))
     assert quotes and "a long-time contributor" in quotes[0], quotes
+
+
+def test_a_persons_background_is_the_sentence_saying_what_they_are(pipe):  # type: ignore[no-untyped-def]
+    """ "What's X's background?" asks who X is; "X is professor of … at …" says it, before the
+    sentence that only names X with a title and before "X was the subject of …"."""
+    quotes = _quotes(pipe.ask("What's Petra Hallberg's background?"))
+    assert quotes and "professor of maritime history" in quotes[0], quotes
+
+
+def test_tell_me_about_a_person_is_who_they_are(pipe):  # type: ignore[no-untyped-def]
+    """ "Tell me about X" with a name alone asks who X is: the apposition after a name whose
+    particle part comes after the surname ("Yusuf bin Tarek, the … keeper"), not a sentence that
+    only mentions them."""
+    quotes = _quotes(pipe.ask("Tell me about Yusuf bin Tarek."))
+    assert quotes and "keeper of the Eastport lighthouse" in quotes[0], quotes
 
 
 def test_an_amount_asked_for_is_answered_only_by_a_sentence_holding_one(pipe):  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """Who someone is: the role the articles give them (the most recent one), cited as the sentence
 where an article writes "Name, role" or "role Name"; else the sentence that describes them best
-— an apposition ("Lena Ortiz, a lawyer employed at …") before the words just before
+— "Ortiz is professor of law at …" (with a word naming what someone is), then an apposition
+("Lena Ortiz, a lawyer employed at …") before the words just before
 the name ("the mayor's sister Anna Ortiz"), a description with an office or a relation noun
 before one without; a sentence naming a relative with the same surname ("his mother Ruth
 Ortiz") does not describe them."""
@@ -56,6 +57,8 @@ def _parsed_roles(sentences: list[str], surname: str) -> list[str | None]:
     out: list[str | None] = []
     for d in nlp.parse(sentences):
         ent = next((e for e in d.ents if e.label_ == "PERSON" and e[-1].text == surname), None)
+        if ent is None:  # the person is asked about: a name the tagger took for a body is theirs
+            ent = next((e for e in d.ents if e.label_ in ("ORG", "GPE") and e[-1].text == surname), None)
         out.append(role_of(ent) if ent is not None else None)
     return out
 
@@ -64,7 +67,7 @@ def _theirs(sent: str, m: re.Match[str], parts: list[str]) -> bool:
     """The surname the match holds is this person's, not a relative's: "his mother Ruth Moen"
     names someone else; "Dr Moen", "Harald Peter Moen" and a bare "Moen" are them."""
     at = sent.rfind(parts[-1], m.start(), m.end())
-    lead = re.findall(r"[^\W\d_][\w’'.-]*", sent[max(0, at - 40) : at])[-3:]
+    lead = re.findall(r"[^\W\d_][\w’'.-]*", re.split(r"[,;:()]", sent[max(0, at - 40) : at])[-1])[-3:]
     if len(parts) < 2 or not lead or not lead[-1][:1].isupper():
         return True
     given = {w.lower() for w in parts[:-1]}
@@ -76,7 +79,12 @@ def _described(ctx: Context, name: str) -> list[Evidence]:
     if not parts or not ctx.lib.lexical.knows(parts[-1]):
         return []
     who = rf"(?:{re.escape(name)}|{re.escape(parts[-1])})"
-    apposition = re.compile(rf"\b{who},\s+(?:a|an|the|who|[a-z])[^.;:]*")
+    # "X is a lawyer", "X is professor of law": what class of person they are ("X was the most
+    # active editor" rates them; an apposition says it better)
+    copula = re.compile(rf"\b{who}\s+(?:is|was)\s+(?:a|an|[a-z]+\s+of)\s[^.;:]*")
+    particles = "|".join(sorted(vocabulary("name_particles")))  # "Ali bin Said, the sultan …"
+    rest = rf"(?:\s+(?:{particles})\s+[A-Z][\w’'-]+)?"
+    apposition = re.compile(rf"\b{who}{rest},\s+(?:a|an|the|who|[a-z])[^.;:]*")
     before = re.compile(rf"((?:[^\W\d_][\w’'.-]*\s+){{1,8}})(?:\(\w+\)\s+)?{who}\b")
     nouns = vocabulary("person_nouns")
     evs, rank_of = [], {}
@@ -85,8 +93,10 @@ def _described(ctx: Context, name: str) -> list[Evidence]:
             continue
         for a, b in sentence_spans(p.text):
             sent = p.text[a:b]
-            m = next((x for x in apposition.finditer(sent) if _theirs(sent, x, parts)), None)
-            kind = 2
+            m = next((x for x in copula.finditer(sent) if _theirs(sent, x, parts)), None)
+            kind = 3  # "Ortiz is professor of law at …": the article defines them
+            if m is None:
+                m, kind = next((x for x in apposition.finditer(sent) if _theirs(sent, x, parts)), None), 2
             if m is None:
                 m, kind = next((x for x in before.finditer(sent) if _theirs(sent, x, parts)), None), 1
             if m is None:
@@ -95,6 +105,8 @@ def _described(ctx: Context, name: str) -> list[Evidence]:
             has_noun = any(w.strip(",.’'s") in nouns for w in desc.split()) or (
                 kind == 2 and desc.split(",", 1)[-1].split()[:1] in (["a"], ["an"], ["the"])
             )  # "Ortiz, a long-time contributor to …": what the article says they are
+            if kind == 3 and not has_noun:
+                kind = 1  # "Ortiz was the subject of an inquiry": no saying what they are
             x, y = trim_span(p.text, a, b)
             evs.append(Evidence(p, x, y, context=sent))
             rank_of[(p.passage_id, x)] = (kind + (2 if has_noun else 0), len(desc.split()))

@@ -27,6 +27,7 @@ from rag.question.asked import predicate, said_words, scene
 from rag.question.grammar import (
     AUX,
     WH,
+    answer_type_of,
     counted,
     field_of,
     head_of,
@@ -223,12 +224,36 @@ def _lower_case_speakers(
     return [m for m in find(again) if any(m.start < b and a < m.end for a, b in spans)]
 
 
+def plain(text: str) -> str:
+    """The question as plain words: its contractions, shorthand and idioms of asking spelt out
+    ("Who's X?" -> "Who is X?", "wat did X say abt Y" -> "what did X say about Y", "make of" ->
+    "think of"; rag/lexicon/question_idioms.txt)."""
+    for entry in sorted(vocabulary("question_idioms")):
+        typed, _, words = (part.strip() for part in entry.partition("|"))
+        loose = " " in typed or "'" in typed or "’" in typed
+        text = re.sub(
+            rf"(?<![\w’'-]){re.escape(typed)}(?![\w’'-])",
+            lambda m, w=words: (
+                m.group(0)  # "WHO's director": an acronym's possessive
+                if re.match(r"[A-Z]{2}", m.group(0))
+                else w[:1].upper() + w[1:]
+                if m.group(0)[:1].isupper()
+                else w
+            ),
+            text,
+            flags=re.I if loose else 0,
+        )
+    return text
+
+
 def read_question(question: str, history: Sequence[dict[str, str]], known: Known) -> Intent:
     """Read a question (and its chat history) into an Intent."""
     from rag import nlp
 
     find = known.people.find
-    text = resolve_followup(question.strip(), history, find, lambda n: known.people.kind(n) == "person")
+    text = plain(
+        resolve_followup(question.strip(), history, find, lambda n: known.people.kind(n) == "person")
+    )
     doc = nlp.parse([text])[0]
     matches = find(text)
     matches += _lower_case_speakers(doc, text, matches, find)
@@ -298,6 +323,16 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     kind, answer_type = kind_of(doc, text, len(speakers), names, len(groups))
     if described and any(_identity(t) for t in doc):  # "Who is the head of the agency?": that person
         kind, answer_type = "who_is", "description"
+    if (
+        kind == "what_said"
+        and unquoted
+        and not quoted
+        and doc[:1].text.lower() in ("why", "how")
+        and not stance_only(doc)
+    ):
+        kind, answer_type = "fact", answer_type_of(text.lower(), doc[0].lower_)  # "Why does X write
+        # his name as …?" of someone never quoted: the articles' account, not words they lack (what
+        # they back or believe is what_said with a stance: answer/narrated.py)
     if kind == "who_is" and not quoted:  # who someone is: quoted or not
         quoted, unquoted = (unquoted or entities)[:1], []
     q = re.search(r"[“\"‘]([^”\"’]{3,})[”\"’]|(?<!\w)'([^']{3,})'(?!\w)", text)
