@@ -52,6 +52,7 @@ def _read(q: str, history: list[dict[str, str]] | None = None):  # type: ignore[
         ("Who's Tomas Berg?", "who_is", ("Tomas Berg",), "description"),
         ("Tell me about Tomas Berg.", "who_is", ("Tomas Berg",), "description"),
         ("What's Berg's background?", "who_is", ("Tomas Berg",), "description"),
+        ("What part of Berg's career was the most productive?", "fact", (), "none"),
         ("wat did berg say abt the strike", "what_said", ("Tomas Berg",), "quote"),
         ("Who does Marco Ruiz work for?", "who_is", ("Marco Ruiz",), "organisation"),
         ("Who said the bridge would reopen?", "who_said", (), "person"),

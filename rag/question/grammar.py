@@ -170,6 +170,8 @@ def _identity_of(t: Token) -> bool:
     "the career of X", "her profession")."""
     if t.lemma_.lower() not in vocabulary("identity_nouns") and t.lower_ not in vocabulary("identity_nouns"):
         return False
+    if t.dep_ == "pobj":  # "What part of X's career …": a part of it is asked, not who X is
+        return False
     owners = [c for c in t.children if c.dep_ == "poss"]
     owners += [g for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children]
     return any(o.pos_ in ("PROPN", "PRON") for o in owners)
