@@ -82,7 +82,7 @@ def _described(ctx: Context, name: str) -> list[Evidence]:
     # "X is a lawyer", "X is professor of law": what class of person they are ("X was the most
     # active editor" rates them; an apposition says it better)
     copula = re.compile(rf"\b{who}\s+(?:is|was)\s+(?:a|an|[a-z]+\s+of)\s[^.;:]*")
-    particles = "|".join(sorted(vocabulary("name_particles")))  # "Ali bin Said, the sultan …"
+    particles = "|".join(sorted(vocabulary("name_particles")))  # "Yusuf bin Tarek, the keeper …"
     rest = rf"(?:\s+(?:{particles})\s+[A-Z][\w’'-]+)?"
     apposition = re.compile(rf"\b{who}{rest},\s+(?:a|an|the|who|[a-z])[^.;:]*")
     before = re.compile(rf"((?:[^\W\d_][\w’'.-]*\s+){{1,8}})(?:\(\w+\)\s+)?{who}\b")

@@ -234,7 +234,7 @@ def plain(text: str) -> str:
         text = re.sub(
             rf"(?<![\w’'-]){re.escape(typed)}(?![\w’'-])",
             lambda m, w=words: (
-                m.group(0)  # "WHO's director": an acronym's possessive
+                m.group(0)  # "NFC's director": an acronym's possessive
                 if re.match(r"[A-Z]{2}", m.group(0))
                 else w[:1].upper() + w[1:]
                 if m.group(0)[:1].isupper()
@@ -330,8 +330,8 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         and doc[:1].text.lower() in ("why", "how")
         and not stance_only(doc)
     ):
-        kind, answer_type = "fact", answer_type_of(text.lower(), doc[0].lower_)  # "Why does X write
-        # his name as …?" of someone never quoted: the articles' account, not words they lack (what
+        kind, answer_type = "fact", answer_type_of(text.lower(), doc[0].lower_)  # "Why does X spell
+        # his name so?" of someone never quoted: the articles' account, not words they lack (what
         # they back or believe is what_said with a stance: answer/narrated.py)
     if kind == "who_is" and not quoted:  # who someone is: quoted or not
         quoted, unquoted = (unquoted or entities)[:1], []

@@ -32,7 +32,10 @@ def sayish(t: Token) -> bool:
         return any(  # "… was called for holding" are about X; "X was quoted as saying" is X's words
             sayish(c) for c in t.subtree if c.i > t.i and c.dep_ in ("xcomp", "advcl", "pcomp", "ccomp")
         )
-    if t.ent_type_ == "PERSON" or t.dep_ in ("pobj", "compound"):  # a name ("Qaboos bin Said")
+    if t.ent_type_ == "PERSON" or t.dep_ in (
+        "pobj",
+        "compound",
+    ):  # a name ("Yusuf bin Said", "said" tagged a verb)
         return False
     if any(c.dep_ in ("dobj", "dative") and c.lower_ in ("me", "us") for c in t.children):
         return False  # "Tell me about X", "Show us …": the user asks the bot, not for anyone's words
