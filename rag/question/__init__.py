@@ -38,6 +38,7 @@ from rag.question.grammar import (
     speaks,
     stance_only,
 )
+from rag.question.phrasing import plain
 from rag.text import STOPWORDS
 from rag.timescope import time_scope
 from rag.types import Intent
@@ -222,28 +223,6 @@ def _lower_case_speakers(
     if len(again) != len(text):  # (an upper case that is longer: offsets would not hold)
         return []
     return [m for m in find(again) if any(m.start < b and a < m.end for a, b in spans)]
-
-
-def plain(text: str) -> str:
-    """The question as plain words: its contractions, shorthand and idioms of asking spelt out
-    ("Who's X?" -> "Who is X?", "wat did X say abt Y" -> "what did X say about Y", "make of" ->
-    "think of"; rag/lexicon/question_idioms.txt)."""
-    for entry in sorted(vocabulary("question_idioms")):
-        typed, _, words = (part.strip() for part in entry.partition("|"))
-        loose = " " in typed or "'" in typed or "’" in typed
-        text = re.sub(
-            rf"(?<![\w’'-]){re.escape(typed)}(?![\w’'-])",
-            lambda m, w=words: (
-                m.group(0)  # "NFC's director": an acronym's possessive
-                if re.match(r"[A-Z]{2}", m.group(0))
-                else w[:1].upper() + w[1:]
-                if m.group(0)[:1].isupper()
-                else w
-            ),
-            text,
-            flags=re.I if loose else 0,
-        )
-    return text
 
 
 def read_question(question: str, history: Sequence[dict[str, str]], known: Known) -> Intent:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rag.lexicon import forms, table
 from rag.lexicon import words as vocabulary
+from rag.question.phrasing import about_a_person, asks_for_a_view, identity_of
 from rag.types import AnswerType, IntentKind
 
 if TYPE_CHECKING:
@@ -32,14 +33,11 @@ def sayish(t: Token) -> bool:
         return any(  # "… was called for holding" are about X; "X was quoted as saying" is X's words
             sayish(c) for c in t.subtree if c.i > t.i and c.dep_ in ("xcomp", "advcl", "pcomp", "ccomp")
         )
-    if t.ent_type_ == "PERSON" or t.dep_ in (
-        "pobj",
-        "compound",
-    ):  # a name ("Yusuf bin Said", "said" tagged a verb)
-        return False
+    if t.ent_type_ == "PERSON" or t.dep_ in ("pobj", "compound"):
+        return False  # a name ("Yusuf bin Said", its "Said" tagged a verb)
     if any(c.dep_ in ("dobj", "dative") and c.lower_ in ("me", "us") for c in t.children):
         return False  # "Tell me about X", "Show us …": the user asks the bot, not for anyone's words
-    if t.dep_ == "ROOT" and _asks_for_a_view(t.doc):  # "What warning did X give?": X's words
+    if t.dep_ == "ROOT" and asks_for_a_view(t.doc):  # "What warning did X give?": X's words
         return True
     low = t.lower_
     if (
@@ -54,19 +52,6 @@ def sayish(t: Token) -> bool:
         t.lemma_.lower() == "put"
         and any(c.dep_ == "dobj" and c.lower_ not in ("it", "this", "that") for c in t.children)
     )
-
-
-def _asks_for_a_view(doc: Doc) -> bool:
-    """The question opens by asking which statement ("What warning …", "Which stark message …"):
-    the subject of its main verb is the one whose words are asked for, whatever the verb."""
-    for t in doc[1:3]:
-        if doc[0].lower_ in ("what", "which") and (
-            t.lower_ in vocabulary("view_nouns") or t.lemma_ in vocabulary("view_nouns")
-        ):
-            return True
-        if t.pos_ != "ADJ":
-            return False
-    return False
 
 
 def asks_words(doc: Doc) -> bool:
@@ -168,27 +153,6 @@ _WHO_IS = [  # (pattern, answer type): who someone is, or whom they work for
 ]
 
 
-def _identity_of(t: Token) -> bool:
-    """A noun asking who someone is, owned by a name or a pronoun ("What's X's background?",
-    "the career of X", "her profession")."""
-    if t.lemma_.lower() not in vocabulary("identity_nouns") and t.lower_ not in vocabulary("identity_nouns"):
-        return False
-    if t.dep_ == "pobj":  # "What part of X's career …": a part of it is asked, not who X is
-        return False
-    owners = [c for c in t.children if c.dep_ == "poss"]
-    owners += [g for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children]
-    return any(o.pos_ in ("PROPN", "PRON") for o in owners)
-
-
-def _about_a_person(t: Token) -> bool:
-    """ "Tell me about X", "Tell us about Dr X": a person's name alone is what the bot is asked
-    about, so the question asks who they are."""
-    if not (t.lemma_.lower() == "tell" and any(c.lower_ in ("me", "us") for c in t.children)):
-        return False
-    about = [g for c in t.children if c.lower_ == "about" for g in c.children if g.dep_ == "pobj"]
-    return bool(about) and all(w.ent_type_ == "PERSON" or w.is_punct for w in about[0].subtree)
-
-
 def kind_of(
     doc: Doc, text: str, speakers: int, names: list[str], groups: int
 ) -> tuple[IntentKind, AnswerType]:
@@ -204,7 +168,7 @@ def kind_of(
     about_article = re.search(r"\b(?:the|this|that)\s+(?:article|report|story|piece)\b", low)
     if about_article and any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("metadata_words")):
         return "metadata", "none"
-    if names and doc and not says and any(_identity_of(t) or _about_a_person(t) for t in doc):
+    if names and doc and not says and any(identity_of(t) or about_a_person(t) for t in doc):
         return "who_is", "description"
     for pattern, answer in _WHO_IS:
         m = re.search(pattern, low)

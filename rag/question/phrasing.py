@@ -1,0 +1,71 @@
+"""How people phrase a question, apart from its grammar: the words they type for plain ones
+(contractions, chat shorthand, idioms of asking: rag/lexicon/question_idioms.txt) and the
+phrasings that ask who someone is ("What's X's background?", "Tell me about X"). Part of
+question reading (rag/question/__init__.py, grammar.py). Non-goals: names and the library.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from rag.lexicon import words as vocabulary
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+
+def plain(text: str) -> str:
+    """The question as plain words: its contractions, shorthand and idioms of asking spelt out
+    ("Who's X?" -> "Who is X?", "wat did X say abt Y" -> "what did X say about Y", "make of" ->
+    "think of"; rag/lexicon/question_idioms.txt)."""
+    for entry in sorted(vocabulary("question_idioms")):
+        typed, _, words = (part.strip() for part in entry.partition("|"))
+        loose = " " in typed or "'" in typed or "’" in typed
+        text = re.sub(
+            rf"(?<![\w’'-]){re.escape(typed)}(?![\w’'-])",
+            lambda m, w=words: (
+                m.group(0)  # "NFC's director": an acronym's possessive
+                if re.match(r"[A-Z]{2}", m.group(0))
+                else w[:1].upper() + w[1:]
+                if m.group(0)[:1].isupper()
+                else w
+            ),
+            text,
+            flags=re.I if loose else 0,
+        )
+    return text
+
+
+def identity_of(t: Token) -> bool:
+    """A noun asking who someone is, owned by a name or a pronoun ("What's X's background?",
+    "the career of X", "her profession")."""
+    if t.lemma_.lower() not in vocabulary("identity_nouns") and t.lower_ not in vocabulary("identity_nouns"):
+        return False
+    if t.dep_ == "pobj":  # "What part of X's career …": a part of it is asked, not who X is
+        return False
+    owners = [c for c in t.children if c.dep_ == "poss"]
+    owners += [g for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children]
+    return any(o.pos_ in ("PROPN", "PRON") for o in owners)
+
+
+def about_a_person(t: Token) -> bool:
+    """ "Tell me about X", "Tell us about Dr X": a person's name alone is what the bot is asked
+    about, so the question asks who they are."""
+    if not (t.lemma_.lower() == "tell" and any(c.lower_ in ("me", "us") for c in t.children)):
+        return False
+    about = [g for c in t.children if c.lower_ == "about" for g in c.children if g.dep_ == "pobj"]
+    return bool(about) and all(w.ent_type_ == "PERSON" or w.is_punct for w in about[0].subtree)
+
+
+def asks_for_a_view(doc: Doc) -> bool:
+    """The question opens by asking which statement ("What warning …", "Which stark message …"):
+    the subject of its main verb is the one whose words are asked for, whatever the verb."""
+    for t in doc[1:3]:
+        if doc[0].lower_ in ("what", "which") and (
+            t.lower_ in vocabulary("view_nouns") or t.lemma_ in vocabulary("view_nouns")
+        ):
+            return True
+        if t.pos_ != "ADJ":
+            return False
+    return False
