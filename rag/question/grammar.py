@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rag.lexicon import forms, table
 from rag.lexicon import words as vocabulary
-from rag.question.phrasing import about_a_person, asks_for_a_view, identity_of
+from rag.question.phrasing import about_a_person, asks_for_a_view, identity_of, view_noun
 from rag.types import AnswerType, IntentKind
 
 if TYPE_CHECKING:
@@ -95,15 +95,13 @@ def speaks(t: Token) -> bool:
     if t.dep_ in ("nsubj", "nsubjpass") and sayish(t.head):
         return True
     owner = t.dep_ == "poss" or (t.dep_ == "nmod" and any(c.dep_ == "case" for c in t.children))
-    if owner and (  # "X's view", "X's and Y's statements" (the first parsed as nmod)
-        t.head.lower_ in vocabulary("view_nouns") or t.head.lemma_ in vocabulary("view_nouns")
-    ):
+    if owner and view_noun(t.head):  # "X's view", "X's and Y's statements" (the first parsed as nmod)
         return not _answered_by_another(t.head)
     if t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ == "according":
         return True
     if t.dep_ == "pobj" and t.head.lower_ in ("from", "by"):  # "a statement from X", "comments by X"
         view = t.head.head
-        return view.lower_ in vocabulary("view_nouns") or view.lemma_ in vocabulary("view_nouns")
+        return view_noun(view)
     return False
 
 

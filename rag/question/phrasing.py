@@ -7,6 +7,7 @@ question reading (rag/question/__init__.py, grammar.py). Non-goals: names and th
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 from rag.lexicon import words as vocabulary
@@ -15,26 +16,36 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 
+@cache
+def _idioms() -> list[tuple[re.Pattern[str], str]]:
+    """rag/lexicon/question_idioms.txt as (pattern, plain words), read once: an entry with a space
+    or an apostrophe in any case, a single word only as typed."""
+    out = []
+    for entry in sorted(vocabulary("question_idioms")):
+        typed, _, words = (part.strip() for part in entry.partition("|"))
+        loose = " " in typed or "'" in typed or "’" in typed
+        out.append((re.compile(rf"(?<![\w’'-]){re.escape(typed)}(?![\w’'-])", re.I if loose else 0), words))
+    return out
+
+
 def plain(text: str) -> str:
     """The question as plain words: its contractions, shorthand and idioms of asking spelt out
     ("Who's X?" -> "Who is X?", "wat did X say abt Y" -> "what did X say about Y", "make of" ->
     "think of"; rag/lexicon/question_idioms.txt)."""
-    for entry in sorted(vocabulary("question_idioms")):
-        typed, _, words = (part.strip() for part in entry.partition("|"))
-        loose = " " in typed or "'" in typed or "’" in typed
-        text = re.sub(
-            rf"(?<![\w’'-]){re.escape(typed)}(?![\w’'-])",
-            lambda m, w=words: (
-                m.group(0)  # "NFC's director": an acronym's possessive
-                if re.match(r"[A-Z]{2}", m.group(0))
-                else w[:1].upper() + w[1:]
-                if m.group(0)[:1].isupper()
-                else w
-            ),
-            text,
-            flags=re.I if loose else 0,
-        )
+    for pattern, words in _idioms():
+        text = pattern.sub(lambda m: _spelt(m.group(0), words), text)  # noqa: B023 (used at once)
     return text
+
+
+def _spelt(typed: str, words: str) -> str:
+    if re.match(r"[A-Z]{2}", typed):  # "NFC's director": an acronym's possessive
+        return typed
+    return words[:1].upper() + words[1:] if typed[:1].isupper() else words
+
+
+def view_noun(t: Token) -> bool:
+    """The token names a statement or view ("warning", "remarks"; rag/lexicon/view_nouns.txt)."""
+    return t.lower_ in vocabulary("view_nouns") or t.lemma_ in vocabulary("view_nouns")
 
 
 def identity_of(t: Token) -> bool:
@@ -61,10 +72,10 @@ def about_a_person(t: Token) -> bool:
 def asks_for_a_view(doc: Doc) -> bool:
     """The question opens by asking which statement ("What warning …", "Which stark message …"):
     the subject of its main verb is the one whose words are asked for, whatever the verb."""
+    if not doc or doc[0].lower_ not in ("what", "which"):
+        return False
     for t in doc[1:3]:
-        if doc[0].lower_ in ("what", "which") and (
-            t.lower_ in vocabulary("view_nouns") or t.lemma_ in vocabulary("view_nouns")
-        ):
+        if view_noun(t):
             return True
         if t.pos_ != "ADJ":
             return False
