@@ -12,6 +12,24 @@ from rag.load import make_document
 
 ARTICLES = [
     (
+        "Skipper Maja Kron wins the Coupe de Valmark",
+        "2021-07-27",
+        [
+            "On Sunday, Eastport skipper Maja Kron won the Coupe de Valmark sailing race for the "
+            "fourth time.",
+            "“Every year the sea teaches me something new,” Kron said at the finish line.",
+        ],
+    ),
+    (
+        "Former harbour treasurer Ivo Sandell jailed for fraud",
+        "2021-10-20",
+        [
+            "A Solvik judge sentenced former harbour treasurer Ivo Sandell to three years in prison "
+            "on Tuesday.",
+            "“I know that one day the whole truth about the accounts will be told,” Sandell said in court.",
+        ],
+    ),
+    (
         "Harbour Board and council split over the Eastport ferry plan",
         "2021-05-03",
         [
@@ -759,3 +777,25 @@ def test_why_is_answered_by_a_cause_and_abstains_without_one(pipe):  # type: ign
     assert not a.abstained and any("to protect our athletes" in q for q in _quotes(a)), a.answer
     a = pipe.ask("Why did Eastport open a new library?")
     assert a.abstained, a.answer
+
+
+def test_a_name_the_question_gives_whole_must_be_named_whole(pipe):  # type: ignore[no-untyped-def]
+    """ "Who won the Tour de Valmark?": no article names a "Tour de Valmark" (one names the Coupe de
+    Valmark, and many name Valmark): the articles don't say. The Coupe is answered."""
+    assert pipe.ask("Who won the 2021 Tour de Valmark?").abstained
+    a = pipe.ask("Who won the Coupe de Valmark?")
+    assert not a.abstained and "Maja Kron" in a.answer, a.answer
+
+
+def test_how_many_times_is_answered_by_an_ordinal(pipe):  # type: ignore[no-untyped-def]
+    """ "How many times …?": "for the fourth time" counts them."""
+    a = pipe.ask("How many times has Maja Kron won the Coupe de Valmark?")
+    assert not a.abstained and any("fourth time" in q for q in _quotes(a)), a.answer
+
+
+def test_what_x_said_on_an_occasion_the_narration_names(pipe):  # type: ignore[no-untyped-def]
+    """ "What did Sandell say in court?": his words share nothing with "court"; the sentence that
+    reports them names the occasion ("… Sandell said in court")."""
+    for q in ("What did Sandell say in court?", "what did sandell say in court when he was sentenced?"):
+        a = pipe.ask(q)
+        assert not a.abstained and any("whole truth about the accounts" in x for x in _quotes(a)), a.answer

@@ -684,3 +684,48 @@ def test_a_leader_described_by_country_is_the_one_named_with_it(question: str, w
     Minister Lund of Valmark") tells them apart, not how often the country comes up around them;
     a role naming another country ("Nordholmian Prime Minister") is not theirs."""
     assert read_question(question, [], LEADERS_KNOWN).speakers == (who,)
+
+
+def test_an_event_is_dated_by_the_library_only_when_it_is_a_noun_not_a_clause():
+    """ "before the strike" is an event the library dates; "before the union changed its mind"
+    is a clause: no headline word of it dates anything."""
+    from dataclasses import replace
+
+    known = replace(
+        KNOWN, event=lambda noun: "2021-03-02" if noun.split()[-1] in ("strike", "union") else None
+    )
+    assert read_question("What did Ortiz say before the strike?", [], known).until == "2021-03-01"
+    later = read_question("What did Ortiz say before the union changed its mind?", [], known)
+    assert (later.since, later.until) == (None, None)
+
+
+def test_a_change_in_a_clause_or_asked_why_is_not_a_change_question():
+    """ "How has X's position changed?" asks for the change; a change that only dates the question
+    ("… before the union changed its mind?") or whose reason is asked ("Why did …?") does not."""
+    assert _read("How has Ortiz's position on tolls changed?").kind == "change"
+    assert _read("What did Ortiz say before the union changed its mind?").kind == "what_said"
+    why = _read("Why did the union change its mind about the strike?")
+    assert (why.kind, why.answer_type) == ("fact", "cause")
+
+
+def test_a_speaker_in_the_scene_sets_it_the_one_outside_is_asked():
+    """ "What did Ortiz say when Berg called the tolls unfair?": Ortiz is asked, Berg's words are
+    the occasion and so the topic (it is all the topic there is)."""
+    i = _read("what did ortiz say back when berg said the tolls were unfair")
+    assert i.speakers == ("Lena Ortiz",), i
+    assert "Tomas Berg" in i.entities and "tolls" in i.topic.split(), i
+    # the occasion is the topic when the rest names none ("in court" alone says little)
+    assert "sentenced" in _read("What did Ortiz say in court when she was sentenced?").topic.split()
+    assert "met" not in _read("What did Ortiz say about the tolls when she met Berg?").topic.split()
+
+
+def test_a_proper_name_the_tagger_misses_is_still_the_topic():
+    """A run of capitalised proper nouns with no entity ("the Tour de Valmark") is a name the
+    question is about: the articles must name it."""
+    from rag import nlp
+    from rag.question.names import proper_names
+
+    doc = nlp.parse(["Who won the 2021 Tour de Valmark?"])[0]
+    assert not any(e.text.endswith("Valmark") for e in doc.ents)  # the tagger misses it
+    assert [r.text for r in proper_names(doc, [])] == ["Tour de Valmark"]
+    assert proper_names(nlp.parse(["Did Lena Ortiz visit Eastport?"])[0], [(4, 14)]) == []

@@ -15,6 +15,7 @@ from rag.answer.scoring import COS_FLOOR
 from rag.lexical import acronyms, initialisms, terms
 from rag.lexicon import table
 from rag.lexicon import words as vocabulary
+from rag.text import STOPWORDS
 from rag.types import RetrievedPassage
 
 ANTECEDENT_WORDS = 80  # longest quote a sentence and its antecedent make together
@@ -33,7 +34,25 @@ def _topic_names(ctx: Context) -> tuple[str, ...]:
 def _named_in(ctx: Context, doc_id: str) -> bool:
     """The article names every name the question treats as its topic ("… in Eastport?")."""
     text = ctx.lib.doc_text(doc_id)
-    return all(_names(text, n) or _spells_out(ctx, doc_id, n) for n in _topic_names(ctx))
+    return all(_names_whole(ctx, text, n) or _spells_out(ctx, doc_id, n) for n in _topic_names(ctx))
+
+
+def _names_whole(ctx: Context, low: str, name: str) -> bool:
+    """A person is named by their surname ("Ortiz" names "Lena Ortiz"); any other name of two
+    capitalised words or more by each of them ("Coupe de Valmark" does not name the "Tour de
+    Valmark": "tour" is not there)."""
+    if "_people" not in ctx.__dict__:
+        i = ctx.intent
+        ctx.__dict__["_people"] = {
+            *i.speakers,
+            *i.unquoted,
+            *ctx.lib.people,
+            *(s.name for s in ctx.lib.speakers()),
+        }
+    parts = [w for w in name.split() if w[:1].isupper() and len(w) >= 3 and w.lower() not in STOPWORDS]
+    if name in ctx.__dict__["_people"] or len(parts) < 2:
+        return _names(low, name)
+    return all(_names(low, w) for w in parts)
 
 
 def _names(low: str, name: str) -> bool:
@@ -51,7 +70,7 @@ def _names_all(ctx: Context, e: Evidence) -> bool:
     """The sentence itself names every name the question treats as its topic (there is one)."""
     low = (e.context or e.quote).lower()
     names = _topic_names(ctx)
-    return bool(names) and all(_names(low, n) for n in names)
+    return bool(names) and all(_names_whole(ctx, low, n) for n in names)
 
 
 def _spells_out(ctx: Context, doc_id: str, name: str) -> bool:

@@ -44,6 +44,12 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")  # a modern year: not a figure
 _DATE_YEAR = re.compile(r"^(?:1\d|20)\d\ds?$")  # a year or decade that dates an answer: 1321, 1990s
 # a figure: "-90", "$5.2", "27-30%", the 5 of "a 5-cylinder engine"; not the digits of a name ("G7", "A-320")
 _FIGURE = re.compile(r"(?<![\w-])(?:[-−](?=\d))?[$€£¥]?(\d[\d,.]*)(?:[-–]\d[\d,.]*)?%?(?!\w)(?!-\d)")
+# an ordinal: how many times something has happened ("the fifth meeting", "her 3rd title")
+_ORDINAL = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+    r"twelfth|\w+teenth|\w+tieth)\b(?!\s+(?:of\s+)?(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|century))"
+)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 
 
@@ -238,6 +244,10 @@ class Scorer:
             if measure == "frequency":  # "twice a year"; "rarely", "every spring": without a figure
                 often = vocabulary("frequency_words")
                 return float(bool(nums) or any(w in often for w in re.findall(r"[a-z]+", low)))
+            if measure == "times":  # "How many times had they met?": "our fifth meeting", "twice"
+                if _ORDINAL.search(low) or _counts(low, measure):
+                    return 1.0
+                return 0.5 if nums else 0.0
             if measure == "duration":  # "for three years"; "well into the nineteenth century"
                 return float(bool(nums) or self.fit(e, "date") == 1.0)
             if measure in table("measure_units"):  # "How heavy …": a figure with a unit of mass

@@ -9,6 +9,7 @@ from rag.answer.base import Context, Draft, Evidence
 from rag.answer.common import (
     described,
     evidence_by,
+    framed,
     has_topic,
     not_on_that,
     on_topic,
@@ -45,7 +46,7 @@ def what_said(ctx: Context) -> Draft | None:
         about = topical_docs(ctx, " ".join([q, *extra]))
         if not mine & set(about):  # none of theirs among them: the topic as it is in their articles
             about = topical_docs(ctx, " ".join([q, *extra]), within=mine)  # ("the crash" they speak of)
-        fits = [e for e in ranked if on_topic(e) or e.passage.doc_id in about]
+        fits = [e for e in ranked if on_topic(e) or framed(e, q) or e.passage.doc_id in about]
         if not fits:  # (what they think or back may be told, not quoted: answer/narrated.py)
             if ctx.intent.stance or described(ctx, who):
                 return None  # a speaker found from a description ("the police") was a guess:
@@ -54,7 +55,11 @@ def what_said(ctx: Context) -> Draft | None:
         bonus = {d: TOPICAL * (1 - i / len(about)) for i, d in enumerate(about)}
         fits.sort(key=lambda e: -(e.score + bonus.get(e.passage.doc_id, 0.0)))
         top = fits[0].score + bonus.get(fits[0].passage.doc_id, 0.0)
-        on = [e for e in fits if on_topic(e) and e.score + bonus.get(e.passage.doc_id, 0.0) >= 0.8 * top]
+        on = [
+            e
+            for e in fits
+            if (on_topic(e) or framed(e, q)) and e.score + bonus.get(e.passage.doc_id, 0.0) >= 0.8 * top
+        ]
         ranked = on
         if about and on and all(e.passage.doc_id != about[0] for e in on):
             # their words on it come only from other articles: what they said in the article most

@@ -38,6 +38,7 @@ from rag.question.grammar import (
     speaks,
     stance_only,
 )
+from rag.question.names import lower_case_speakers, proper_names, unknown
 from rag.question.phrasing import plain
 from rag.text import STOPWORDS
 from rag.timescope import time_scope
@@ -57,6 +58,9 @@ class Known:
     latest: str | None = None  # the newest article's date
     event: Callable[[str], str | None] | None = None  # the date the library gives an event
     embed: Callable[[list[str]], np.ndarray] | None = None  # for roles described in a question
+
+
+_ABOUT = ("about", "on", "over", "regarding", "concerning")
 
 
 def _topic(doc: Doc, drop: list[tuple[int, int]], set_apart: bool = True) -> str:
@@ -81,36 +85,13 @@ def _topic(doc: Doc, drop: list[tuple[int, int]], set_apart: bool = True) -> str
         if t.lower_ in ("according", "to") and (t.lower_ == "according" or t.head.lower_ == "according"):
             continue
         keep.append(t.text)
-    if set_apart and not any(w[:1].islower() and w.lower() not in STOPWORDS for w in keep):
+    content = [w for w in keep if w[:1].islower() and w.lower() not in STOPWORDS]
+    # the scene is the topic when nothing else is: no words, or one with no "about …" ("What did
+    # X say in court when he was sentenced?", "… say back when Y said Z?")
+    about = any(t.lower_ in _ABOUT and t.dep_ == "prep" and t.i not in scene(doc) for t in doc)
+    if set_apart and scene(doc) and (not content or (len(content) < 2 and not about)):
         return _topic(doc, given, set_apart=False)
     return " ".join(keep)
-
-
-def _unknown(doc: Doc, matched: list[NameMatch], known: Known) -> list[str]:
-    """Capitalised names in the question the library never mentions (the last word decides:
-    "Mayor Ortiz" is known when "Ortiz" is)."""
-    out = []
-    for e in doc.ents:
-        if e.label_ not in ("PERSON", "ORG", "GPE", "NORP", "FAC", "EVENT", "LOC"):
-            continue
-        if any(m.start < e.end_char and e.start_char < m.end for m in matched):
-            continue
-        toks = [t.text for t in e if t.text[:1].isupper() and t.lower_ not in STOPWORDS]
-        # the last word as written, a hyphenated name whole ("Al-Hadri", "bin-Sayed": the
-        # library indexes such a word as one)
-        last = next((w for w in reversed(e.text.split()) if toks and toks[-1] in w), "")
-        if toks and not known.knows(toks[-1]) and not known.knows(last):
-            if known.resembles is not None and known.resembles(toks[-1]):
-                continue  # a misspelling of a word the library has: not "never mentioned"
-            if _joined(toks[-1], known):
-                continue  # two words of the library written as one ("Hightown" for "High Town")
-            out.append(" ".join(toks))
-    return out
-
-
-def _joined(word: str, known: Known) -> bool:
-    """The word is two words the library uses, written together."""
-    return any(known.knows(word[:i]) and known.knows(word[i:]) for i in range(4, len(word) - 3))
 
 
 def _asked(m: NameMatch, doc: Doc, text: str, says: bool, first: bool) -> bool:
@@ -199,32 +180,6 @@ def _identity(t: Token) -> bool:
     )
 
 
-def _lower_case_speakers(
-    doc: Doc, text: str, matches: list[NameMatch], find: Callable[[str], list[NameMatch]]
-) -> list[NameMatch]:
-    """Speakers typed in lower case in a question that capitalises other words ("What did
-    brett bruen say …", "according to berg", "berg's view"): a word in a speaker's place, read as
-    if capitalised (the library's names and its typo rules decide, as for any name)."""
-    spans = []
-    for t in doc:
-        if t.pos_ == "PRON" or t.dep_ in ("compound", "flat") or not speaks(t):
-            continue
-        run = [c for c in t.lefts if c.dep_ in ("compound", "flat") and c.i >= t.i - 3] + [t]
-        if any(w.text.islower() for w in run):
-            spans.append((run[0].idx, run[-1].idx + len(run[-1].text)))
-    spans = [(a, b) for a, b in spans if not any(m.start < b and a < m.end for m in matches)]
-    if not spans:
-        return []
-    cased = list(text)
-    for a, b in spans:
-        for w in re.finditer(r"\w+", text[a:b]):
-            cased[a + w.start()] = cased[a + w.start()].upper()
-    again = "".join(cased)
-    if len(again) != len(text):  # (an upper case that is longer: offsets would not hold)
-        return []
-    return [m for m in find(again) if any(m.start < b and a < m.end for a, b in spans)]
-
-
 def read_question(question: str, history: Sequence[dict[str, str]], known: Known) -> Intent:
     """Read a question (and its chat history) into an Intent."""
     from rag import nlp
@@ -235,7 +190,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     )
     doc = nlp.parse([text])[0]
     matches = find(text)
-    matches += _lower_case_speakers(doc, text, matches, find)
+    matches += lower_case_speakers(doc, text, matches, find)
     for e in doc.ents:  # a surname with the ending the library's stems drop ("Kovalenski")
         if e.label_ == "PERSON" and not any(m.start < e.end_char and e.start_char < m.end for m in matches):
             matches += known.people.same_stem(e.text, e.start_char, e.end_char)[:1]
@@ -267,12 +222,22 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
                 m.start < e.end_char and e.start_char < m.end for m in matches
             ):
                 entities.append(re.sub(r"[’']s$", "", e.text))
+    taken = mentions + [(m.start, m.end) for m in matches]
+    entities += [r.text for r in proper_names(doc, taken) if known.knows(r[-1].text)]
+    setting = {doc[i].idx for i in scene(doc)}
+    inner = [any(a <= x < b for x in setting) for a, b in mentions]
+    if any(inner) and not all(inner):  # "What did X say when Y said …?": X is asked, Y sets the scene
+        entities += [n for n, i in zip(speakers, inner) if i]
+        speakers = [n for n, i in zip(speakers, inner) if not i]
+        mentions = [m for m, i in zip(mentions, inner) if not i]
     named = list(mentions)
     since, until = time_scope(text, known.latest)  # a role is held at the question's time
     if not (since or until) and (prev := previous_question(question, history)):
         since, until = time_scope(prev, known.latest)  # a follow-up keeps the time it did not restate
     if not (since or until):
-        since, until = time_scope(text, known.latest, known.event)  # "after the invasion"
+        # "after the invasion" (an event the library dates), not "after the board met" (a clause)
+        clause = any(t.lower_ in ("before", "after", "since") and t.dep_ == "mark" for t in doc)
+        since, until = time_scope(text, known.latest, None if clause else known.event)
     described, groups, spans = _described_speakers(doc, text, mentions, known, (since, until))
     if described:  # "Valmark's deputy foreign minister" is the minister, not Valmark as well
         inside = [any(x <= a and b <= y for x, y in spans) for a, b in mentions]
@@ -328,7 +293,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         quoted=(q.group(1) or q.group(2)) if q else None,
         since=since,
         until=until,
-        unknown=tuple(_unknown(doc, matches, known)),
+        unknown=tuple(unknown(doc, matches, known)),
         unquoted=tuple(unquoted),
         suggestion=suggestion,
         field=field_of(text) if kind == "metadata" else None,

@@ -190,7 +190,7 @@ def kind_of(
     compares = is_comparison(low)
     if compares and speakers + groups >= 2:
         return "compare", "quote"
-    if asked_for is None and any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("change_words")):
+    if asked_for is None and wh != "why" and _asks_change(doc, low):
         return "change", "quote"  # (not "What company developed …?": that asks for a company)
     if groups and not speakers and (says or compares or "reaction" in low):
         return "reactions", "quote"
@@ -210,6 +210,27 @@ def kind_of(
     if lead and lead[0] in AUX and wh is None:
         return "yes_no", "yes_no"
     return "fact", asked
+
+
+def _asks_change(doc: Doc | None, low: str) -> bool:
+    """The question asks how something changed ("How has X's stance shifted?"), not about a time
+    a change sets ("… before the board changed its mind?", "Why did X change course?" asks why)."""
+    if not any(re.search(rf"\b{re.escape(w)}\b", low) for w in vocabulary("change_words")):
+        return False
+    if doc is None:
+        return True
+    change = vocabulary("change_words")
+    verbs = [t for t in doc if t.lower_ in change or t.lemma_.lower() in change]
+    return not verbs or any(not _in_clause(t) for t in verbs)
+
+
+def _in_clause(t: Token) -> bool:
+    """The token is inside a subordinate clause ("when …", "before …", "after …")."""
+    while t.head.i != t.i:
+        if t.dep_ in ("advcl", "relcl") and any(c.dep_ == "mark" for c in t.children):
+            return True
+        t = t.head
+    return False
 
 
 def answer_type_of(low: str, wh: str | None) -> AnswerType:
