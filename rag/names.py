@@ -35,15 +35,18 @@ def name_of(e: Span) -> str | None:
     ):
         toks = toks[1:]  # "President", "Dr.", "Swimmer" (a common noun the tagger took in)
     doc = e.doc
-    office = doc[e.start - 2] if e.start >= 2 else None
+    office = [t for t in doc[max(0, e.start - 5) : max(0, e.start - 1)] if t.lower_ in titles]
     if (
         len(toks) >= 3
         and toks[0].i == e.start
-        and doc[e.start - 1].lower_ in ("of", "for")
-        and office is not None
-        and office.lower_ in titles
+        and e.start >= 2
+        and doc[e.start - 1].lower_
+        in (("of", "for") if office and office[-1].i == e.start - 2 else ())
+        + (("and",) if office and doc[office[-1].i + 1].lower_ in ("of", "for") else ())
     ):
-        toks = toks[1:]  # "minister for Valmark Erik Dahl": the place the office is of
+        # "minister for Valmark Erik Dahl": the place the office is of; "Minister of Ports and
+        # Transport Erik Dahl": the last word of what the office is of
+        toks = toks[1:]
     while toks and toks[-1].text[:1].islower() and toks[-1].i + 1 < len(doc):
         nxt = doc[toks[-1].i + 1]
         if not nxt.text[:1].isupper():

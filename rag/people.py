@@ -261,6 +261,11 @@ class PeopleIndex:
                 if head not in have:
                     continue  # the office asked for must be the office held ("mayor")
                 overlap = len(shared) / len(want)
+                if self.context is not None and proper - have:  # "France's health minister": the
+                    if around is None:  # place must be where they speak, if their role lacks it
+                        around, beside = _around(self.context(p.name), p.name)
+                    if not all(w in beside or w in around or w[:4] in around for w in proper - have):
+                        continue
                 if self.context is not None and overlap < 1:
                     # the description's other words where they speak ("the Harbour Board's website")
                     if around is None:

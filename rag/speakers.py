@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 
 from rag.lexicon import words as vocabulary
 from rag.names import name_of, role_of, surname_key, title_words
-from rag.speaker_refs import Mention, Resolver, Speaker, org_name, strip_the
+from rag.speaker_refs import Mention, Resolver, Speaker, office_then_name, org_name, strip_the
 from rag.text import STOPWORDS, outside_spans
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Doc, Span
 
 _MALE, _FEMALE = {"he", "himself"}, {"she", "herself"}  # (not "his", "her": often another's)
 _GENDERED = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "dame": "f", "lord": "m", "lady": "f"}
@@ -81,6 +81,16 @@ class Cast(Resolver):
                     self.gender.setdefault(name, _GENDERED[before])
             elif e.label_ in ("ORG", "GPE"):
                 self.orgs.append((doc_start + e.start_char, org_name(e)))
+
+    def add_titled(self, doc: Doc) -> None:
+        """People the tagger missed or took for a body, named as subjects after an office ("…,
+        Minister of Health Olivier Sandberg said"): the text's full name for their surname."""
+        for t in doc:
+            if t.dep_ in ("nsubj", "nsubjpass") and (named := office_then_name(t)) is not None:
+                name, role = named
+                self.full.setdefault(surname_key(name), name)
+                self.persons.add(name)
+                self.roles.setdefault(name, role)
 
     def complete_names(self) -> None:
         """A person the parsed sentences name by surname only gets the full name the text gives

@@ -268,6 +268,7 @@ def analyse(doc: Document) -> Analysis:
     docs = nlp.parse([text[u.start : u.end] for u in units + context])
     for u, d in zip(units + context, docs):
         cast.add_entities(u.start, list(d.ents), u.end)
+        cast.add_titled(d)
     cast.index_mentions(sentences, [q.outer for q in quotes])
     reader = _Reader(doc, quotes, cast)
     out: list[Statement] = []

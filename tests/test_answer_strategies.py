@@ -12,6 +12,16 @@ from rag.load import make_document
 
 ARTICLES = [
     (
+        "Eastport harbour pilot dies in launch accident",
+        "2021-12-09",
+        [
+            "On Wednesday, the chief pilot of Eastport harbour, Ruben Aas, died when his launch "
+            "capsized near Kestrel.",
+            "Ruben Aas, his wife and two crew members were returning from a regatta when the storm "
+            "hit the coast.",
+        ],
+    ),
+    (
         "Skipper Maja Kron wins the Coupe de Valmark",
         "2021-07-27",
         [
@@ -799,3 +809,10 @@ def test_what_x_said_on_an_occasion_the_narration_names(pipe):  # type: ignore[n
     for q in ("What did Sandell say in court?", "what did sandell say in court when he was sentenced?"):
         a = pipe.ask(q)
         assert not a.abstained and any("whole truth about the accounts" in x for x in _quotes(a)), a.answer
+
+
+def test_who_is_not_answered_by_a_list_after_the_name(pipe):  # type: ignore[no-untyped-def]
+    """ "Ruben Aas, his wife and two crew members were …" lists others after a comma; it is no
+    apposition saying who he is ("the chief pilot of Eastport harbour, Ruben Aas" is)."""
+    a = pipe.ask("Who was Ruben Aas?")
+    assert not a.abstained and "chief pilot" in a.answer, a.answer

@@ -729,3 +729,13 @@ def test_a_proper_name_the_tagger_misses_is_still_the_topic():
     assert not any(e.text.endswith("Valmark") for e in doc.ents)  # the tagger misses it
     assert [r.text for r in proper_names(doc, [])] == ["Tour de Valmark"]
     assert proper_names(nlp.parse(["Did Lena Ortiz visit Eastport?"])[0], [(4, 14)]) == []
+
+
+def test_a_place_in_a_description_must_be_where_the_speaker_speaks():
+    """ "Valmark's health minister": a health minister quoted only about Solvik is not Valmark's
+    (their role does not name a place; the words around their statements must)."""
+    cast = [Person("Eva Holm", (("health minister", None, None),))]
+    around = {"Eva Holm": "Health minister Eva Holm said Solvik's hospitals were full."}
+    people = PeopleIndex(cast, lambda w: False, lambda name: around[name])
+    assert people.by_role("Solvik's health minister") is not None
+    assert people.by_role("Valmark's health minister") is None

@@ -496,3 +496,30 @@ def test_a_hyphenated_given_name_is_kept_whole():
         if s.kind == "direct"
     ]
     assert [s.speaker for s in got] == ["Song Hae-in"], [(s.quote, s.speaker) for s in got]
+
+
+def test_an_office_before_a_name_the_tagger_takes_for_a_body_is_a_persons():
+    """ "…, Minister of Solidarity and Transport Olivier Kastelec said.": the small tagger misses the
+    person or tags "Transport Olivier Kastelec" a body; the office before a given name and a
+    surname makes them a person, the office's last word is not their given name, and a later
+    "Kastelec said" is the same person."""
+    got = extract_statements(
+        _doc(
+            "Though the northern routes carry under four per cent of the traffic in Valmark, the "
+            "southern route accounts for around 80% of it, Minister of Solidarity and Transport "
+            "Olivier Kastelec said.  Kastelec said, “we are seeing fewer ferries because they cost "
+            "more than the trains”."
+        )
+    )
+    assert [(s.speaker, s.kind, s.speaker_type) for s in got] == [
+        ("Olivier Kastelec", "indirect", "person"),
+        ("Olivier Kastelec", "direct", "person"),
+    ], [(s.speaker, s.kind, s.quote) for s in got]
+    assert got[0].role == "Minister of Solidarity and Transport"
+    # … but an office that is itself the subject, with the name after it, is the office's holder
+    got = extract_statements(
+        _doc(
+            "Chief Harbour Safety Officer for the town Marit Aasen said “anyone on the pier must leave now”."
+        )
+    )
+    assert [s.speaker for s in got] == ["Marit Aasen"], [(s.speaker, s.quote) for s in got]

@@ -74,6 +74,14 @@ def _theirs(sent: str, m: re.Match[str], parts: list[str]) -> bool:
     return lead[-1].lower().rstrip(".") in vocabulary("honorifics") or any(w.lower() in given for w in lead)
 
 
+def _listed(m: re.Match[str]) -> bool:
+    """The words after the name's comma begin a list of others, not a description: "Moen, his
+    wife and two crew members" (an apposition closes before any "and": "Moen, her party's
+    leader, said")."""
+    after = m.group(0).split(",", 1)[-1]
+    return re.match(r"\s*(?:[\w’'-]+\s+){1,3}and\b", after.split(",")[0]) is not None
+
+
 def _described(ctx: Context, name: str) -> list[Evidence]:
     parts = name.split()
     if not parts or not ctx.lib.lexical.knows(parts[-1]):
@@ -96,7 +104,10 @@ def _described(ctx: Context, name: str) -> list[Evidence]:
             m = next((x for x in copula.finditer(sent) if _theirs(sent, x, parts)), None)
             kind = 3  # "Ortiz is professor of law at …": the article defines them
             if m is None:
-                m, kind = next((x for x in apposition.finditer(sent) if _theirs(sent, x, parts)), None), 2
+                m = next(
+                    (x for x in apposition.finditer(sent) if _theirs(sent, x, parts) and not _listed(x)), None
+                )
+                kind = 2
             if m is None:
                 m, kind = next((x for x in before.finditer(sent) if _theirs(sent, x, parts)), None), 1
             if m is None:
