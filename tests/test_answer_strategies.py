@@ -12,6 +12,14 @@ from rag.load import make_document
 
 ARTICLES = [
     (
+        "Firefighters contain a wildfire near Kestrel",
+        "2021-12-04",
+        [
+            "On December 1, a wildfire burned 300 hectares of forest in the Kestrel hills before rain "
+            "slowed it.",
+        ],
+    ),
+    (
         "Eastport harbour pilot dies in launch accident",
         "2021-12-09",
         [
@@ -816,3 +824,10 @@ def test_who_is_not_answered_by_a_list_after_the_name(pipe):  # type: ignore[no-
     apposition saying who he is ("the chief pilot of Eastport harbour, Ruben Aas" is)."""
     a = pipe.ask("Who was Ruben Aas?")
     assert not a.abstained and "chief pilot" in a.answer, a.answer
+
+
+def test_a_day_whose_articles_tell_of_other_things_is_told_by_the_later_ones(pipe):  # type: ignore[no-untyped-def]
+    """An article is dated December 1, 2021, but about the harbour works; what happened in the
+    kestrel hills (typed in lower case: no entity) that day is told by an article three days on."""
+    a = pipe.ask("what happened in the kestrel hills on december 1 2021?")
+    assert not a.abstained and any("wildfire burned 300 hectares" in q for q in _quotes(a)), a.answer

@@ -739,3 +739,24 @@ def test_a_place_in_a_description_must_be_where_the_speaker_speaks():
     people = PeopleIndex(cast, lambda w: False, lambda name: around[name])
     assert people.by_role("Solvik's health minister") is not None
     assert people.by_role("Valmark's health minister") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain_words"),
+    [
+        ("Can you give me a quick summary of what the union wants?", "What the union wants?"),
+        ("Could you tell me who Tomas Berg was?", "Who was Tomas Berg?"),
+        ("do you know why the bridge closed", "Why the bridge closed"),
+        ("Can you close the bridge?", "Can you close the bridge?"),  # no question inside: as typed
+        ("Can you tell me about Tomas Berg?", "Can you tell me about Tomas Berg?"),
+    ],
+)
+def test_a_request_around_a_question_is_dropped(typed, plain_words):
+    from rag.question.phrasing import plain
+
+    assert plain(typed) == plain_words
+
+
+def test_a_question_inside_a_request_is_read_as_the_question():
+    assert _read("Could you tell me who Tomas Berg was?").kind == "who_is"
+    assert _read("Can you give me a quick summary of what the union wants?").kind == "fact"

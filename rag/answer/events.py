@@ -36,11 +36,16 @@ def events(ctx: Context) -> Draft | None:
     if not (i.since or i.until) or i.speakers or i.groups:
         return None
     named = {t for n in i.entities for t in terms(n)}  # "What happened in Valmark in May?": a place too
-    if set(terms(i.topic)) - _event_terms() - named:
-        return None
+    rest = set(terms(i.topic)) - _event_terms() - named
     meta = ctx.lib.doc_meta()
-    if ctx.docs is None and i.since and i.since == i.until and (later := _told_later(ctx, i.since, meta)):
+    day = i.since if i.since and i.since == i.until else None
+    # no article of that day, or none of that day holding the topic's other words ("… in the
+    # valmark hills on May 3"): the articles after it that name the day
+    untold = ctx.docs is None or (rest and not any(_holds(ctx, d, rest) for d in ctx.docs))
+    if day and untold and (later := _told_later(ctx, day, meta, rest)):
         return later
+    if rest:
+        return None
     if ctx.docs is None:  # the question's time holds no article (the composer scopes only to some)
         dates = sorted(str(m["published"]) for m in meta.values() if m.get("published"))
         if not dates:  # undated texts (reference pages): their sentences may tell that time
@@ -64,15 +69,17 @@ def events(ctx: Context) -> Draft | None:
     return Draft(head if len(leads) > 1 else "", tuple(picked), "events")
 
 
-def _told_later(ctx: Context, day: str, meta: dict[str, dict[str, Any]]) -> Draft | None:
+def _told_later(ctx: Context, day: str, meta: dict[str, dict[str, Any]], words: set[str]) -> Draft | None:
     """A day no article was published on, told by the articles of the weeks after it: their
     sentences that name the day ("a 6.4 quake that hit on January 7"), in articles naming what
-    the question names."""
+    the question names (and holding the other words of its topic)."""
     end = (date.fromisoformat(day) + timedelta(days=AFTERMATH_DAYS)).isoformat()
     docs = [
         d
         for d, m in meta.items()
-        if day <= str(m.get("published") or "")[:10] <= end and (not ctx.intent.entities or _named_in(ctx, d))
+        if day <= str(m.get("published") or "")[:10] <= end
+        and (not ctx.intent.entities or _named_in(ctx, d))
+        and _holds(ctx, d, words)
     ]
     evs = [
         e
@@ -86,8 +93,13 @@ def _told_later(ctx: Context, day: str, meta: dict[str, dict[str, Any]]) -> Draf
         return None
     chosen = [e for e in rank(ctx, evs) if e.cos >= COS_FLOOR][: ctx.settings.max_quotes]
     chosen.sort(key=lambda e: (str(meta[e.passage.doc_id].get("published") or ""), e.passage.start, e.start))
-    head = f"No article is dated {day}; articles of the {AFTERMATH_DAYS} days after it say of that day:"
+    lead = f"No article is dated {day}" if ctx.docs is None else f"No article of {day} tells of it"
+    head = f"{lead}; articles of the {AFTERMATH_DAYS} days after it say of that day:"
     return Draft(head, tuple(chosen), "events") if chosen else None
+
+
+def _holds(ctx: Context, doc_id: str, words: set[str]) -> bool:
+    return not words or words <= set(terms(ctx.lib.doc_text(doc_id)))
 
 
 def _lead(ctx: Context, doc_id: str) -> Evidence | None:

@@ -28,12 +28,29 @@ def _idioms() -> list[tuple[re.Pattern[str], str]]:
     return out
 
 
+# a request wrapped around a question ("Can you tell me what …", "Could you give me a quick
+# summary of what …", "Do you know who …"): the question is the part from its wh-word on
+_REQUEST = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|do\s+you\s+know\s+)"
+    r"(?:(?:tell|give|show|explain\s+to)\s+(?:me|us)\s+)?"
+    r"(?:(?:a|an|the)\s+(?:\w+\s+){0,2}?(?:summary|overview|rundown|recap|idea|sense)\s+(?:of\s+)?)?"
+    r"(?=(?:what|who|whom|whose|when|where|why|how|which)\b)",
+    re.I,
+)
+
+
 def plain(text: str) -> str:
     """The question as plain words: its contractions, shorthand and idioms of asking spelt out
     ("Who's X?" -> "Who is X?", "wat did X say abt Y" -> "what did X say about Y", "make of" ->
-    "think of"; rag/lexicon/question_idioms.txt)."""
+    "think of"; rag/lexicon/question_idioms.txt), a request around it dropped ("Can you tell me
+    what X said?" -> "what X said?")."""
     for pattern, words in _idioms():
         text = pattern.sub(lambda m: _spelt(m.group(0), words), text)  # noqa: B023 (used at once)
+    if (m := _REQUEST.match(text)) and m.end() > 0:
+        rest = text[m.end() :]
+        # an embedded question's order ("who X was") back to a question's ("who was X")
+        rest = re.sub(r"^(\w+)\s+(.+?)\s+(is|was|are|were)\s*([?.!]*)\s*$", r"\1 \3 \2\4", rest, flags=re.I)
+        text = rest[:1].upper() + rest[1:]
     return text
 
 
