@@ -12,6 +12,14 @@ from rag.load import make_document
 
 ARTICLES = [
     (
+        "Valmark bans fuel imports from Solvik",
+        "2021-10-28",
+        [
+            "On Wednesday, Valmark banned all fuel imports from Solvik over the border dispute.",
+            "Before the ban, Valmark imported fuel worth 40 million euros a day from Solvik.",
+        ],
+    ),
+    (
         "Firefighters contain a wildfire near Kestrel",
         "2021-12-04",
         [
@@ -831,3 +839,13 @@ def test_a_day_whose_articles_tell_of_other_things_is_told_by_the_later_ones(pip
     kestrel hills (typed in lower case: no entity) that day is told by an article three days on."""
     a = pipe.ask("what happened in the kestrel hills on december 1 2021?")
     assert not a.abstained and any("wildfire burned 300 hectares" in q for q in _quotes(a)), a.answer
+
+
+def test_a_count_of_things_needs_a_figure_of_them_and_people_are_counted_by_any_people_noun(pipe):  # type: ignore[no-untyped-def]
+    """ "How many barrels of fuel …": the 212 people on board count no barrels; "How many
+    sailors …": "14 of them crew members" counts them (a crew is sailors)."""
+    assert pipe.ask("How many barrels of fuel did the ferry Nordlys carry?").abstained
+    a = pipe.ask("How many barrels of fuel a day did Valmark import from Solvik?")
+    assert a.abstained, a.answer  # "40 million euros a day" is a figure, but of no barrels
+    a = pipe.ask("How many sailors were on the ferry Nordlys?")
+    assert not a.abstained and any("14 of them crew members" in q for q in _quotes(a)), a.answer

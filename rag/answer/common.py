@@ -76,14 +76,14 @@ def on_topic(e: Evidence) -> bool:
 
 
 def framed(e: Evidence, query: str) -> bool:
-    """Every word of the topic is in the narration around the quote, outside the quote itself
-    ("… ," Ortiz said in court." for "What did Ortiz say in court?"): the occasion the words were
-    said on, which the words themselves need not share."""
+    """A word of the topic is in the narration around the quote, outside the quote itself
+    ("… ," Ortiz said in court." for "What did Ortiz say in court when she was sentenced?"): the
+    occasion the words were said on, which the words themselves need not share."""
     asked = set(terms(query))
     if not asked or not e.context or e.kind not in ("direct", "transcript"):
         return False
     frame = e.context.replace(e.quote, " ")
-    return asked <= set(terms(frame))
+    return bool(asked & set(terms(frame)))
 
 
 def topical_docs(ctx: Context, query: str, most: int = 3, within: set[str] | None = None) -> list[str]:

@@ -39,8 +39,8 @@ def _named_in(ctx: Context, doc_id: str) -> bool:
 
 def _names_whole(ctx: Context, low: str, name: str) -> bool:
     """A person is named by their surname ("Ortiz" names "Lena Ortiz"); any other name of two
-    capitalised words or more by each of them ("Coupe de Valmark" does not name the "Tour de
-    Valmark": "tour" is not there)."""
+    capitalised words or more by each of them, as words ("Coupe de Valmark" does not name the
+    "Tour de Valmark": "tour" is not there)."""
     if "_people" not in ctx.__dict__:
         i = ctx.intent
         ctx.__dict__["_people"] = {
@@ -52,7 +52,8 @@ def _names_whole(ctx: Context, low: str, name: str) -> bool:
     parts = [w for w in name.split() if w[:1].isupper() and len(w) >= 3 and w.lower() not in STOPWORDS]
     if name in ctx.__dict__["_people"] or len(parts) < 2:
         return _names(low, name)
-    return all(_names(low, w) for w in parts)
+    # each as a word, with a plural or possessive ending ("Express" is not in "expressed")
+    return all(re.search(rf"(?<!\w){re.escape(w.lower())}(?:e?s|['’]s)?(?!\w)", low) for w in parts)
 
 
 def _names(low: str, name: str) -> bool:

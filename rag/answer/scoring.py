@@ -119,8 +119,9 @@ def _counts(low: str, measure: str) -> bool:
     year-like figure right before the counted noun is a count, not a year), "led in tackles
     (118)", "interceptions with 24"."""
     toks = re.findall(r"[\w%.,$€£¥-]+", re.sub(r"(\d)-(?=[a-z])", r"\1 ", low))  # 5-cylinder
+    counted = _stems(measure)
     for i, w in enumerate(toks):
-        if stem(w.strip(".,")) not in {stem(m) for m in measure.split()}:
+        if stem(w.strip(".,")) not in counted:
             continue
         after = toks[i + 1 : i + 3]
         if after[:1] and after[0] in ("with", "of"):  # "interceptions with 24", "a crew of 53"
@@ -132,6 +133,33 @@ def _counts(low: str, measure: str) -> bool:
         ):
             return True
     return False
+
+
+@lru_cache(maxsize=256)
+def _stems(measure: str) -> frozenset[str]:
+    return frozenset(stem(m) for m in measure.split())
+
+
+@cache
+def _PEOPLE_WORDS() -> str:  # noqa: N802 (a constant, read once)
+    return " ".join(
+        sorted(vocabulary("people_counted") | vocabulary("person_nouns") | vocabulary("group_words"))
+    )
+
+
+@cache
+def _counts_people(measure: str) -> bool:
+    """The measure counts people ("people", "sailors", "doctors")."""
+    return bool(_stems(measure) & _stems(_PEOPLE_WORDS()))
+
+
+def counts_things(measure: str | None) -> bool:
+    """A count of a thing named ("how many barrels"), not a rate, sum, span or frequency."""
+    return (
+        measure is not None
+        and measure not in ("percent", "money", "frequency", "duration", "times")
+        and (measure not in table("measure_units"))
+    )
 
 
 def _halves(e: Evidence) -> list[Evidence]:
@@ -254,6 +282,8 @@ class Scorer:
                 return 0.0 if not nums else 1.0 if _unit_pattern(measure).search(low) else 0.5
             if measure not in (None, "percent", "money") and _counts(low, measure):
                 return 1.0
+            if measure is not None and _counts_people(measure) and _counts(low, _PEOPLE_WORDS()):
+                return 1.0  # "how many sailors": "a crew of 53"; "how many people": "5.3 million patients"
             if not nums:
                 return 0.0
             if measure == "percent":
@@ -331,6 +361,15 @@ class Scorer:
         on_topic = e.cos >= s.min_relevance or (e.cov >= s.min_coverage and e.cos >= floor)
         if answer_type == "number" and measure in ("money", "percent"):  # an amount, a rate: the unit too
             return on_topic and e.fit >= 1.0
+        if (
+            answer_type == "number"
+            and measure
+            and measure not in ("frequency", "duration", "times")
+            and measure not in table("measure_units")
+        ):
+            return on_topic and e.fit >= 1.0
+        if answer_type == "number" and counts_things(measure):  # "How many barrels …": a count of
+            return on_topic and e.fit >= 1.0  # them, not the "75 cents" a sentence about them gives
         if answer_type in ("number", "date"):  # a figure (of what is counted, ranked first), a date
             return on_topic and e.fit > 0
         return on_topic  # names and causes the tagger or the cue words can miss: they rank, not gate
