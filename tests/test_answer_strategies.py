@@ -765,6 +765,10 @@ def test_a_short_name_is_named_as_a_word():
     assert _names("the us said", "US")
     assert _names("prominent examination boards", "Examination Board")
     assert _names("ortiz's plan", "Lena Ortiz") and _names("said ortiz", "Lena Ortiz")
+    assert _names("on valmark's coast", "Valmarks")  # a possessive typed without its apostrophe
+    from rag.answer.fact import _apart_in
+
+    assert _apart_in("the harbour fest opened", "Harbourfest") and not _apart_in("the harbour", "Harbourfest")
 
 
 def test_a_headline_found_brings_its_articles_lead(pipe):  # type: ignore[no-untyped-def]

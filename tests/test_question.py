@@ -760,3 +760,20 @@ def test_a_request_around_a_question_is_dropped(typed, plain_words):
 def test_a_question_inside_a_request_is_read_as_the_question():
     assert _read("Could you tell me who Tomas Berg was?").kind == "who_is"
     assert _read("Can you give me a quick summary of what the union wants?").kind == "fact"
+
+
+def test_one_proper_noun_the_tagger_gives_no_entity_is_a_topic_name_but_never_unknown():
+    """A single capitalised proper noun inside the question that no entity covers ("… crashed at
+    Brekkvik?") is a name the answer's article must give; as one word it is never "a name the
+    articles don't mention" (too weak a sign), nor is a piece of a hyphenated name ("ABC-Dx")."""
+    from spacy.tokens import Doc
+
+    from rag import nlp
+    from rag.question.names import proper_names
+
+    vocab = nlp.parse(["x"])[0].vocab
+    words = ["How", "many", "died", "at", "Brekkvik", "near", "ABC", "-", "Dx", "?"]
+    pos = ["SCONJ", "ADJ", "VERB", "ADP", "PROPN", "ADP", "PROPN", "PUNCT", "PROPN", "PUNCT"]
+    doc = Doc(vocab, words=words, pos=pos, spaces=[True] * 6 + [False, False, False, False])
+    assert [r.text for r in proper_names(doc, [])] == ["Brekkvik"]
+    assert proper_names(doc, [], singles=False) == []

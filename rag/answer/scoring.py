@@ -135,6 +135,22 @@ def _counts(low: str, measure: str) -> bool:
     return False
 
 
+@cache
+def _sums() -> re.Pattern[str]:
+    """A figure that is a sum of money written with a currency word ("40 million euros", "75 cents")."""
+    money = sorted(
+        (
+            w
+            for w in vocabulary("currency_words") | {"cent", "cents"}
+            if w.isalpha() and w not in _NUMBER_WORDS
+        ),
+        key=len,
+        reverse=True,
+    )
+    words = "|".join(sorted(_NUMBER_WORDS | {"a"}, key=len, reverse=True))
+    return re.compile(rf"(?:\d[\d.,]*|\b(?:{words}))(?:\s+(?:{words}))*\s*(?:{'|'.join(money)})\b")
+
+
 @lru_cache(maxsize=256)
 def _stems(measure: str) -> frozenset[str]:
     return frozenset(stem(m) for m in measure.split())
@@ -151,15 +167,6 @@ def _PEOPLE_WORDS() -> str:  # noqa: N802 (a constant, read once)
 def _counts_people(measure: str) -> bool:
     """The measure counts people ("people", "sailors", "doctors")."""
     return bool(_stems(measure) & _stems(_PEOPLE_WORDS()))
-
-
-def counts_things(measure: str | None) -> bool:
-    """A count of a thing named ("how many barrels"), not a rate, sum, span or frequency."""
-    return (
-        measure is not None
-        and measure not in ("percent", "money", "frequency", "duration", "times")
-        and (measure not in table("measure_units"))
-    )
 
 
 def _halves(e: Evidence) -> list[Evidence]:
@@ -291,7 +298,8 @@ class Scorer:
             if measure == "money":
                 money = vocabulary("currency_words")
                 return 1.0 if any(w in money for w in re.findall(r"[$€£¥]|[a-z]+", low)) else 0.5
-            if measure and not _numbers(_RATES.sub(" ", low)):  # "25% of the crew" counts no doses
+            if measure and not _numbers(_sums().sub(" ", _RATES.sub(" ", low))):  # "25% of the crew"
+                # counts no doses; "40 million euros a day", "75 cents" count no barrels
                 return 0.0
             return 0.5 if measure else 1.0
         words = re.findall(r"[\w’'.,%-]+", low)
@@ -361,15 +369,6 @@ class Scorer:
         on_topic = e.cos >= s.min_relevance or (e.cov >= s.min_coverage and e.cos >= floor)
         if answer_type == "number" and measure in ("money", "percent"):  # an amount, a rate: the unit too
             return on_topic and e.fit >= 1.0
-        if (
-            answer_type == "number"
-            and measure
-            and measure not in ("frequency", "duration", "times")
-            and measure not in table("measure_units")
-        ):
-            return on_topic and e.fit >= 1.0
-        if answer_type == "number" and counts_things(measure):  # "How many barrels …": a count of
-            return on_topic and e.fit >= 1.0  # them, not the "75 cents" a sentence about them gives
         if answer_type in ("number", "date"):  # a figure (of what is counted, ranked first), a date
             return on_topic and e.fit > 0
         return on_topic  # names and causes the tagger or the cue words can miss: they rank, not gate

@@ -60,6 +60,8 @@ class Known:
     embed: Callable[[list[str]], np.ndarray] | None = None  # for roles described in a question
 
 
+# entities that are a question's topic (the tagger's PRODUCT is often a place it did not know)
+_TOPIC_LABELS = ("PERSON", "ORG", "GPE", "FAC", "EVENT", "PRODUCT")
 _ABOUT = ("about", "on", "over", "regarding", "concerning")
 
 
@@ -217,7 +219,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     for e in (
         doc.ents
     ):  # other names the library mentions: the topic (answers must come from articles naming them)
-        if e.label_ in ("PERSON", "ORG", "GPE", "FAC", "EVENT") and known.knows(e[-1].text):
+        if e.label_ in _TOPIC_LABELS and known.knows(e[-1].text):
             if not any(a < e.end_char and e.start_char < b for a, b in mentions) and not any(
                 m.start < e.end_char and e.start_char < m.end for m in matches
             ):

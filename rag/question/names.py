@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from rag.lexicon import words as vocabulary
+from rag.names import title_words
 from rag.people import NameMatch
 from rag.question.grammar import speaks
 from rag.text import STOPWORDS
@@ -26,7 +28,7 @@ def unknown(doc: Doc, matched: list[NameMatch], known: Known) -> list[str]:
     """Capitalised names in the question the library never mentions (the last word decides:
     "Mayor Ortiz" is known when "Ortiz" is)."""
     out = []
-    runs = proper_names(doc, [(m.start, m.end) for m in matched])
+    runs = proper_names(doc, [(m.start, m.end) for m in matched], singles=False)  # (one word: only a topic)
     for e in [*doc.ents, *runs]:
         if e.label_ not in ("PERSON", "ORG", "GPE", "NORP", "FAC", "EVENT", "LOC") and e not in runs:
             continue
@@ -50,9 +52,14 @@ def _joined(word: str, known: Known) -> bool:
     return any(known.knows(word[:i]) and known.knows(word[i:]) for i in range(4, len(word) - 3))
 
 
-def proper_names(doc: Doc, taken: list[tuple[int, int]]) -> list[Span]:
-    """Runs of two capitalised proper nouns or more, with the lower-case particles between them
-    ("Eastport Harbour Regatta", "Tour of Valmark"), that no entity or name found covers: the
+@cache
+def _common() -> frozenset[str]:
+    return frozenset(title_words() | STOPWORDS | vocabulary("group_words"))
+
+
+def proper_names(doc: Doc, taken: list[tuple[int, int]], singles: bool = True) -> list[Span]:
+    """Runs of capitalised proper nouns, with the lower-case particles between them ("Eastport
+    Harbour Regatta", "Tour of Valmark", "Eastport"), that no entity or name found covers: the
     tagger misses many names of events, prizes and places, and a name it misses is still the
     question's topic."""
     particles = vocabulary("name_particles") | {"of"}
@@ -69,7 +76,16 @@ def proper_names(doc: Doc, taken: list[tuple[int, int]]) -> list[Span]:
         ):
             j += 1
         capitals = [t for t in doc[i:j] if t.text[:1].isupper()]
-        if len(capitals) >= 2 and not any(a < j and i < b for a, b in covered):
+        # one word too, inside the question and no title or common word ("… crashed at Eastport?")
+        single = (
+            singles
+            and len(capitals) == 1
+            and i > 0
+            and len(doc[i].text) >= 3
+            and doc[i].lower_ not in _common()
+        )
+        hyphened = "-" in (doc[i - 1].text if i else "", doc[j].text if j < len(doc) else "")  # "ABC-Dx"
+        if (len(capitals) >= 2 or single) and not hyphened and not any(a < j and i < b for a, b in covered):
             runs.append(doc[i:j])
         i = max(j, i + 1)
     return runs
