@@ -64,6 +64,16 @@ def _key(word: str) -> str:
     return stem(fold(word))[:6]
 
 
+@cache
+def _portfolio(role: str) -> frozenset[str]:
+    """Capitalised words of a role that name a body or a portfolio, not a place ("Minister of
+    Solidarity and Health": the tagger reads "Solidarity" as an organisation)."""
+    from rag import nlp
+
+    doc = nlp.entities([role])[0]
+    return frozenset(_key(t.text) for e in doc.ents if e.label_ in ("ORG", "WORK_OF_ART") for t in e)
+
+
 def _around(context: str, name: str) -> tuple[set[str], set[str]]:
     """The words of a speaker's context, and those within a few words of their surname, as keys
     (with their first four letters for names: "Valmark" ~ "Valmarkian")."""
@@ -244,7 +254,7 @@ class PeopleIndex:
                 if when[1] and first and first > when[1]:
                     continue
                 have = {_key(w) for w in words(role) if w not in STOPWORDS}
-                theirs = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", role)} - asked
+                theirs = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", role)} - asked - _portfolio(role)
                 if (
                     proper
                     and theirs

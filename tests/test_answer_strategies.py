@@ -404,7 +404,7 @@ def test_a_joined_pair_scores_with_the_sum_of_its_sentences_vectors():
 
 
 def test_figures_in_a_sentence_include_negative_ones_but_not_names_or_dates():
-    from rag.answer.scoring import _numbers
+    from rag.answer.figures import numbers as _numbers
 
     assert _numbers("it can fall to -90 °c (-130 °f) at night") == ["-90", "-130"]
     assert _numbers("the a-320 of the g7 landed on 4 may 2021") == []

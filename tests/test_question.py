@@ -777,3 +777,13 @@ def test_one_proper_noun_the_tagger_gives_no_entity_is_a_topic_name_but_never_un
     doc = Doc(vocab, words=words, pos=pos, spaces=[True] * 6 + [False, False, False, False])
     assert [r.text for r in proper_names(doc, [])] == ["Brekkvik"]
     assert proper_names(doc, [], singles=False) == []
+
+
+def test_a_portfolio_in_a_role_is_no_place_of_its_own():
+    """ "Minister of Solidarity and Health": "Solidarity" is the portfolio, not another country;
+    the place a question gives ("Valmark's health minister") is read around their statements."""
+    cast = [Person("Ines Marlow", (("Minister of Solidarity and Health", None, None),))]
+    around = {"Ines Marlow": "Minister of Solidarity and Health Ines Marlow said Valmark's wards were full."}
+    people = PeopleIndex(cast, lambda w: False, lambda name: around[name])
+    found = people.by_role("Valmark's health minister")
+    assert found is not None and found[0] == "Ines Marlow"

@@ -6,7 +6,8 @@ share of the question's words it holds, plus whether it holds the kind of answer
 (a number for "how many", a date for "when", a place for "where" — NER on the few best
 candidates only — a cause clause for "why"). Support (abstain by meaning): the topic must be
 there (cosine, or shared words with a cosine floor), and the answer type where there is one.
-Non-goals: choosing among supported quotes (the strategies).
+Figures (numbers, counts, sums) are read by rag/answer/figures.py. Non-goals: choosing among
+supported quotes (the strategies).
 """
 
 from __future__ import annotations
@@ -16,17 +17,29 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import cache, lru_cache
 
 import numpy as np
 
 from rag.answer.base import Evidence
+from rag.answer.figures import (
+    ASKS_POSSIBLE,
+    DATE_YEAR,
+    ORDINAL,
+    RATES,
+    counts,
+    counts_people,
+    given_figures,
+    numbers,
+    only_possible,
+    people_words,
+    sums,
+    unit_pattern,
+)
 from rag.config import Settings
 from rag.lexical import ACRONYM, index_terms, terms
 from rag.lexicon import table
 from rag.lexicon import words as vocabulary
 from rag.store import quote_id
-from rag.text import stem
 from rag.text import words as word_tokens
 from rag.types import AnswerType
 
@@ -40,69 +53,6 @@ NAMED_COS_FLOOR = 0.1
 CARRY = 0.7  # the share of the question's words a sentence gets from the one before it
 TYPED = 12  # candidates whose answer type is checked (NER runs on these only)
 CACHE = 20_000  # quote vectors kept in this process (384 floats each: about 30 MB)
-_YEAR = re.compile(r"^(?:19|20)\d\d$")  # a modern year: not a figure
-_DATE_YEAR = re.compile(r"^(?:1\d|20)\d\ds?$")  # a year or decade that dates an answer: 1321, 1990s
-# a figure: "-90", "$5.2", "27-30%", the 5 of "a 5-cylinder engine"; not the digits of a name ("G7", "A-320")
-_FIGURE = re.compile(r"(?<![\w-])(?:[-−](?=\d))?[$€£¥]?(\d[\d,.]*)(?:[-–]\d[\d,.]*)?%?(?!\w)(?!-\d)")
-# an ordinal: how many times something has happened ("the fifth meeting", "her 3rd title")
-_ORDINAL = re.compile(
-    r"\b(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
-    r"twelfth|\w+teenth|\w+tieth)\b(?!\s+(?:of\s+)?(?:january|february|march|april|may|june|july|"
-    r"august|september|october|november|december|century))"
-)
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-
-
-def _numbers(low: str) -> list[str]:
-    """Figures in a text: standalone numbers (negative ones too: "-90 °C") and number words, not
-    years, days of a date or the digits of a name ("G7", "A-320")."""
-    text = re.sub(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", " ", low)
-    text = _CLOCK.sub(" ", text)  # a time of day counts nothing ("5:15 am", "21:40 local time")
-    # (group 1 is the figure's first number: a year, or a range of years, is no figure)
-    found = [m.group(0) for m in _FIGURE.finditer(text) if not _YEAR.match(m.group(1).strip(".,"))]
-    return found + [w for w in re.findall(r"[a-z]+", text) if w in _NUMBER_WORDS]  # "six-time" too
-
-
-_CLOCK = re.compile(
-    r"\b\d{1,2}:\d\d(?:\s*(?:am|pm|a\.m\.|p\.m\.))?(?!\d)|\b\d{1,2}(?:\.\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
-    r"|\b\d{4}\s+(?:utc|gmt|cet|cest|est|edt|pst|pdt|bst|jst|ist)\b"
-)
-_NUMBER_WORDS = vocabulary("number_words") - {"one", "first", "second", "last", "third", "quarter", "half"}
-
-
-_RATES = re.compile(  # shares and sums: "25%", "12 per cent", "$40 million"
-    r"[$€£¥]\s?\d[\d.,]*(?:\s?(?:thousand|million|billion|trillion|[mb]n?)\b)?"
-    r"|\d[\d.,]*\s?(?:%|per\s?cent\b|percent\b)"
-)
-
-
-@cache
-def _unit_pattern(measure: str) -> re.Pattern[str]:
-    """A figure followed by one of the measure's units ("1.8 kilograms", "a 30-metre wall", "-90 °c")."""
-    alts = "|".join(re.escape(u) for u in sorted(table("measure_units")[measure], key=len, reverse=True))
-    figure = rf"(?:\d[\d.,]*|{'|'.join(sorted(_NUMBER_WORDS))})"
-    return re.compile(rf"{figure}\s?-?(?:{alts})(?![a-z])")
-
-
-_MODAL = re.compile(r"\b(?:could|might|would|may(?!\s+\d))\b")
-# a question about what could be, was planned or is expected: a figure that could be answers it
-_ASKS_POSSIBLE = re.compile(
-    r"\b(?:could|might|would|may|will|shall|can|was\s+to|were\s+to|plan|plans|planned|propos\w*|"
-    r"expect\w*|forecast\w*|estimat\w*|predict\w*|possible|potential\w*|maximum|up\s+to|face|faces)\b"
-)
-
-
-def _only_possible(low: str) -> bool:
-    """Every figure of the text is one that could be, not one that is ("could spend up to 40
-    years in prison" gives no sentence handed down)."""
-    figs = [m.start() for m in _FIGURE.finditer(low) if not _YEAR.match(m.group(1).strip(".,"))]
-    return bool(figs) and all(_MODAL.search(" ".join(low[:f].split()[-6:])) for f in figs)
-
-
-@lru_cache(maxsize=256)
-def _given_figures(query: str) -> frozenset[str]:
-    """The figures a question itself gives (once per question, not per candidate)."""
-    return frozenset(n.strip(".,") for n in _numbers(query.lower()))
 
 
 def _qualifies(text: str, name: str, asked: set[str]) -> bool:
@@ -112,61 +62,6 @@ def _qualifies(text: str, name: str, asked: set[str]) -> bool:
         if set(word_tokens(m.group(1))) <= asked:
             return True
     return False
-
-
-def _counts(low: str, measure: str) -> bool:
-    """A figure counts what is asked: "300 people", "twelve inspectors", "1500 guests" (a
-    year-like figure right before the counted noun is a count, not a year), "led in tackles
-    (118)", "interceptions with 24"."""
-    toks = re.findall(r"[\w%.,$€£¥-]+", re.sub(r"(\d)-(?=[a-z])", r"\1 ", low))  # 5-cylinder
-    counted = _stems(measure)
-    for i, w in enumerate(toks):
-        if stem(w.strip(".,")) not in counted:
-            continue
-        after = toks[i + 1 : i + 3]
-        if after[:1] and after[0] in ("with", "of"):  # "interceptions with 24", "a crew of 53"
-            after = after[1:]
-        if (
-            any(_numbers(x) for x in toks[max(0, i - 4) : i])
-            or (i and re.fullmatch(r"\d[\d,]*", toks[i - 1]))
-            or (after[:1] and re.fullmatch(r"\d[\d,.]*", after[0].strip(".,")))
-        ):
-            return True
-    return False
-
-
-@cache
-def _sums() -> re.Pattern[str]:
-    """A figure that is a sum of money written with a currency word ("40 million euros", "75 cents")."""
-    money = sorted(
-        (
-            w
-            for w in vocabulary("currency_words") | {"cent", "cents"}
-            if w.isalpha() and w not in _NUMBER_WORDS
-        ),
-        key=len,
-        reverse=True,
-    )
-    words = "|".join(sorted(_NUMBER_WORDS | {"a"}, key=len, reverse=True))
-    return re.compile(rf"(?:\d[\d.,]*|\b(?:{words}))(?:\s+(?:{words}))*\s*(?:{'|'.join(money)})\b")
-
-
-@lru_cache(maxsize=256)
-def _stems(measure: str) -> frozenset[str]:
-    return frozenset(stem(m) for m in measure.split())
-
-
-@cache
-def _PEOPLE_WORDS() -> str:  # noqa: N802 (a constant, read once)
-    return " ".join(
-        sorted(vocabulary("people_counted") | vocabulary("person_nouns") | vocabulary("group_words"))
-    )
-
-
-@cache
-def _counts_people(measure: str) -> bool:
-    """The measure counts people ("people", "sailors", "doctors")."""
-    return bool(_stems(measure) & _stems(_PEOPLE_WORDS()))
 
 
 def _halves(e: Evidence) -> list[Evidence]:
@@ -272,24 +167,24 @@ class Scorer:
         text = e.quote
         low = text.lower()
         if answer_type == "number":  # a figure the question gives is no answer ("in round 3, what …")
-            if _only_possible(low) and not _ASKS_POSSIBLE.search(query.lower()):
+            if only_possible(low) and not ASKS_POSSIBLE.search(query.lower()):
                 return 0.0  # "What sentence did X receive?": not "X could spend up to 40 years"
-            given = _given_figures(query)
-            nums = [n for n in _numbers(low) if n.strip(".,") not in given]
+            given = given_figures(query)
+            nums = [n for n in numbers(low) if n.strip(".,") not in given]
             if measure == "frequency":  # "twice a year"; "rarely", "every spring": without a figure
                 often = vocabulary("frequency_words")
                 return float(bool(nums) or any(w in often for w in re.findall(r"[a-z]+", low)))
             if measure == "times":  # "How many times had they met?": "our fifth meeting", "twice"
-                if _ORDINAL.search(low) or _counts(low, measure):
+                if ORDINAL.search(low) or counts(low, measure):
                     return 1.0
                 return 0.5 if nums else 0.0
             if measure == "duration":  # "for three years"; "well into the nineteenth century"
                 return float(bool(nums) or self.fit(e, "date") == 1.0)
             if measure in table("measure_units"):  # "How heavy …": a figure with a unit of mass
-                return 0.0 if not nums else 1.0 if _unit_pattern(measure).search(low) else 0.5
-            if measure not in (None, "percent", "money") and _counts(low, measure):
+                return 0.0 if not nums else 1.0 if unit_pattern(measure).search(low) else 0.5
+            if measure not in (None, "percent", "money") and counts(low, measure):
                 return 1.0
-            if measure is not None and _counts_people(measure) and _counts(low, _PEOPLE_WORDS()):
+            if measure is not None and counts_people(measure) and counts(low, people_words()):
                 return 1.0  # "how many sailors": "a crew of 53"; "how many people": "5.3 million patients"
             if not nums:
                 return 0.0
@@ -298,14 +193,14 @@ class Scorer:
             if measure == "money":
                 money = vocabulary("currency_words")
                 return 1.0 if any(w in money for w in re.findall(r"[$€£¥]|[a-z]+", low)) else 0.5
-            if measure and not _numbers(_sums().sub(" ", _RATES.sub(" ", low))):  # "25% of the crew"
+            if measure and not numbers(sums().sub(" ", RATES.sub(" ", low))):  # "25% of the crew"
                 # counts no doses; "40 million euros a day", "75 cents" count no barrels
                 return 0.0
             return 0.5 if measure else 1.0
         words = re.findall(r"[\w’'.,%-]+", low)
         if answer_type == "date":  # without a date of its own, the article's date dates it
             dated = any(
-                w.strip(".,") in vocabulary("calendar") or _DATE_YEAR.match(w.strip(".,")) for w in words
+                w.strip(".,") in vocabulary("calendar") or DATE_YEAR.match(w.strip(".,")) for w in words
             )
             return 1.0 if dated else 0.5
         if answer_type == "cause":

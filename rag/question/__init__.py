@@ -6,8 +6,11 @@ opinion verb ("What did X say", "How did X react"), the owner of a view ("X's vi
 library's roles; groups ("experts", "critics"); names with typos (rag/people.py); the kind of
 answer (where -> place, how many -> number, why -> cause, yes/no …); the time scope
 (rag/timescope.py); follow-ups (rag/followup.py); names the library never mentions. The
-grammar it reads with (saying verbs, speaker tokens, the kinds of question and of answer) is
-rag/question/grammar.py. All question reading lives in this package. Non-goals: retrieval and answering (rag/compose.py, rag/answer/).
+package's modules: grammar.py (saying verbs, speaker tokens, the kind of question),
+answer_type.py (the kind of answer), described.py (speakers named by description, groups,
+comparison sides), names.py (unknown names, lower-case speakers, proper names the tagger
+misses), phrasing.py (how questions are typed), asked.py (what a question asks of its names).
+Non-goals: retrieval and answering (rag/compose.py, rag/answer/).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,17 +25,16 @@ import numpy as np
 from rag.followup import previous_question, resolve_followup
 from rag.lexicon import words as vocabulary
 from rag.people import NameMatch, PeopleIndex
+from rag.question.answer_type import answer_type_of, counted, measure_of
 from rag.question.asked import predicate, said_words, scene
+from rag.question.described import comparison_sides, described_speakers, identity
 from rag.question.grammar import (
     AUX,
     WH,
-    answer_type_of,
-    counted,
     field_of,
     head_of,
     is_comparison,
     kind_of,
-    measure_of,
     sayish,
     speaks,
     stance_only,
@@ -45,7 +46,7 @@ from rag.timescope import time_scope
 from rag.types import Intent
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
 
 @dataclass(frozen=True)
@@ -121,67 +122,6 @@ def _asked(m: NameMatch, doc: Doc, text: str, says: bool, first: bool) -> bool:
     return says and first and m.start < verb_at  # the subject of "What did X say …" the parse missed
 
 
-@cache
-def _said_nouns() -> frozenset[str]:
-    """Nouns that are what is said, not who says it ("What did the report say?")."""
-    return frozenset(vocabulary("document_nouns") | vocabulary("view_nouns"))
-
-
-def _described_speakers(
-    doc: Doc, text: str, taken: list[tuple[int, int]], known: Known, when: tuple[str | None, str | None]
-) -> tuple[list[str], list[str], list[tuple[int, int]]]:
-    """Speakers named by a description ("the city's mayor") and groups ("experts")."""
-    speakers, groups, spans = [], [], []
-    for t in doc:
-        if t.dep_ not in ("nsubj", "poss", "attr", "pobj") or any(a <= t.idx < b for a, b in taken):
-            continue
-        compares = t.head.lower_ in vocabulary("compare_words") or t.head.lemma_ in vocabulary(
-            "compare_words"
-        )
-        if not (speaks(t) or (t.dep_ == "nsubj" and (sayish(t.head) or compares)) or _identity(t)):
-            continue
-        if any(c.lower_ in ("what", "which") for c in t.lefts):
-            continue  # "What company agreed …": the answer asked for, not a speaker described
-        lemma = t.lemma_.lower()
-        left, right = doc[t.left_edge.i], doc[t.right_edge.i] if t.dep_ == "nsubj" else t
-        span = (left.idx, right.idx + len(right.text))
-        plural = t.tag_ in ("NNS", "NNPS")
-        one = not plural and any(c.lower_ in ("the", "this", "that") for c in t.lefts)  # "the expert"
-        group_word = t.lower_ in vocabulary("group_words")
-        if (group_word and not one) or (plural and lemma in vocabulary("person_nouns")):
-            groups.append(text[span[0] : t.idx + len(t.text)])
-            spans.append(span)
-            continue
-        described = (
-            lemma in vocabulary("person_nouns")
-            or lemma in vocabulary("org_nouns")
-            or group_word
-            # any other noun naming the one who speaks ("the astronomer"): by_role takes it only
-            # from a speaker whose role holds that very noun
-            or (t.pos_ == "NOUN" and t.dep_ == "nsubj" and lemma not in _said_nouns())
-        )
-        # a body the library never quotes as itself ("What did the Harbour Office say?") speaks
-        # through the speaker whose role, or the words around whose statements, hold its whole name
-        body = not described and t.ent_type_ == "ORG" and t.dep_ == "nsubj"
-        if described or body:
-            hit = known.people.by_role(text[span[0] : span[1]], known.embed, when)
-            if hit is not None and (described or hit[1] >= 1.0):
-                speakers.append(hit[0])
-                spans.append(span)
-    return speakers, groups, spans
-
-
-def _identity(t: Token) -> bool:
-    """The description a "Who is …?" question asks to be named ("Who is the head of the
-    agency?", "Who was the council's chief?")."""
-    return (
-        t.dep_ in ("nsubj", "attr")
-        and t.tag_ == "NN"  # one person ("Who were the founders …" asks for several)
-        and t.head.lemma_ == "be"
-        and any(c.lower_ == "who" and c is not t for c in t.head.children)
-    )
-
-
 def read_question(question: str, history: Sequence[dict[str, str]], known: Known) -> Intent:
     """Read a question (and its chat history) into an Intent."""
     from rag import nlp
@@ -240,7 +180,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         # "after the invasion" (an event the library dates), not "after the board met" (a clause)
         clause = any(t.lower_ in ("before", "after", "since") and t.dep_ == "mark" for t in doc)
         since, until = time_scope(text, known.latest, None if clause else known.event)
-    described, groups, spans = _described_speakers(doc, text, mentions, known, (since, until))
+    described, groups, spans = described_speakers(doc, text, mentions, known, (since, until))
     if described:  # "Valmark's deputy foreign minister" is the minister, not Valmark as well
         inside = [any(x <= a and b <= y for x, y in spans) for a, b in mentions]
         entities += [n for n, i in zip(speakers, inside) if i]
@@ -249,7 +189,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
     speakers = list(dict.fromkeys(speakers + described))
     mentions += spans
     if is_comparison(text):  # "compare X's reaction with Y's": every side named is asked about
-        sides = _sides(doc, matches, named, known)
+        sides = comparison_sides(doc, matches, named, known)
         if len(speakers) + len({n for n, _ in sides} - set(speakers)) < 2:
             sides = []  # "How did the turnout differ from X's forecast?": one side is no comparison
         speakers += [n for n, _ in sides if n not in speakers]
@@ -267,7 +207,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         e.text.lower() for e in doc.ents if e.label_ == "PERSON"
     ]
     kind, answer_type = kind_of(doc, text, len(speakers), names, len(groups))
-    if described and any(_identity(t) for t in doc):  # "Who is the head of the agency?": that person
+    if described and any(identity(t) for t in doc):  # "Who is the head of the agency?": that person
         kind, answer_type = "who_is", "description"
     if (
         kind == "what_said"
@@ -307,30 +247,3 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
         predicate=predicate(doc) if kind == "yes_no" else "",
         said=said_words(doc) if kind == "who_said" else "",
     )
-
-
-def _sides(
-    doc: Doc, matches: list[NameMatch], taken: list[tuple[int, int]], known: Known
-) -> list[tuple[str, tuple[int, int]]]:
-    """The other sides of a comparison: the library's quoted people the question names, and
-    the organisations it names that the library knows (their people speak for them)."""
-    out: list[tuple[str, tuple[int, int]]] = []
-    free = lambda a, b: not any(x < b and a < y for x, y in taken)  # noqa: E731
-
-    # a side is a subject, an owner or a conjunct, not a modifier ("the Harbour Board plan")
-    def side(t: Token | None) -> bool:
-        return t is not None and (
-            t.dep_ in ("nsubj", "nsubjpass", "poss", "conj")
-            or (t.dep_ == "pobj" and t.head.lower_ in ("with", "to", "and"))
-        )
-
-    for m in matches:
-        p = known.people.people.get(m.name)
-        if p is not None and p.quoted and free(m.start, m.end) and side(head_of(doc, m.start, m.end)):
-            out.append((m.name, (m.start, m.end)))
-    for e in doc.ents:
-        if e.label_ == "ORG" and side(e.root) and free(e.start_char, e.end_char) and known.knows(e[-1].text):
-            if not any(a < e.end_char and e.start_char < b for _, (a, b) in out):
-                name = re.sub(r"[’']s$", "", re.sub(r"^(?:the|The)\s+", "", e.text))
-                out.append((name, (e.start_char, e.end_char)))
-    return out
