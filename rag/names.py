@@ -185,6 +185,18 @@ def role_of(person: Span) -> str | None:
         # or a body alone ("United States Jane Miller")
         if any((t.pos_ == "NOUN" and not t.ent_type_) or t.lower_.rstrip(".") in titles for t in words):
             return role_text(words.text)
+    before = person.doc[person.start - 1] if person.start else None
+    if (
+        before is not None
+        and before.pos_ == "NOUN"
+        and not before.ent_type_
+        and before.dep_ in ("nsubj", "nsubjpass")
+        and root.dep_ in ("nsubj", "nsubjpass")
+        and before.head.i == root.head.i
+    ):  # "the band's lead singer Anna Berg said", parsed as two subjects: the noun phrase is hers
+        words = person.doc[before.left_edge.i : before.i + 1]
+        if not any(t.is_punct for t in words):
+            return role_text(words.text)
     return None
 
 

@@ -26,6 +26,8 @@ from rag.text import STOPWORDS, stem, words
 SURE = 88.0  # rapidfuzz ratio (0-100) from which a misspelt name is taken as meant
 LOOSE = 78.0  # from here up to SURE: "did you mean …"
 ROLE_MIN = 0.45  # combined role score (overlap and cosine) a description must reach
+ALIKE = 0.8  # word cosine of an office that means the one asked for ("vocalist": "singer" 0.84;
+# "governor": "mayor" 0.66, "congressman": "senator" 0.69, "prosecutor": "judge" 0.63)
 CONTEXT_WEIGHT = 0.5  # a description's word found around a speaker's statements, not in their role
 NAME_WINDOW = 4  # words either side of a speaker's name that say who they are ("… of Valmark")
 
@@ -62,6 +64,13 @@ def fold(text: str) -> str:
 def _key(word: str) -> str:
     """A word for comparing roles: its stem, cut to six letters ("tunisia" ~ "tunisian")."""
     return stem(fold(word))[:6]
+
+
+def _office(role: str) -> str:
+    """A role's office word: the word before "of" ("head of the agency"), else the last one."""
+    ws = words(role)
+    at = next((i for i, w in enumerate(ws) if w == "of" and i > 0), len(ws))
+    return ws[at - 1].lower() if ws else ""
 
 
 @cache
@@ -241,6 +250,48 @@ class PeopleIndex:
         at = next((i for i, w in enumerate(ws) if w == "of" and i > 0), len(ws))
         head = _key(ws[at - 1]) if ws else ""
         generic = head in {_key(w) for w in vocabulary("head_words")}  # "head", "chief": any top office
+        # an office that means the one asked for counts as it ("singer": "lead vocalist")
+        alike = self._alike(ws[at - 1].lower(), embed) if embed is not None and not generic else set()
+        scored = self._held(want, proper, asked, head, generic, when, alike)
+        if not scored:
+            return None
+        if len({n for _, n, _ in scored}) == 1:  # the only speaker who holds that office
+            return scored[0][1], max(o for o, _, _ in scored)
+        scored.sort(reverse=True)
+        top = scored[:12]
+        if embed is not None:
+            vecs = embed([phrase] + [f"{role}" for _, _, role in top])
+            cos = vecs[1:] @ vecs[0]
+            top = [(0.5 * o + 0.5 * float(c), n, r) for (o, n, r), c in zip(top, cos)]
+            top.sort(reverse=True)
+        score, name, _ = top[0]
+        return (name, score) if score >= ROLE_MIN else None
+
+    def _alike(self, head: str, embed: Callable[[list[str]], np.ndarray]) -> set[str]:
+        """The offices of the library's roles that mean the office asked for ("vocalist" for
+        "singer", "attorney" for "lawyer"; not "governor" for "mayor"): word vectors this close."""
+        offices = sorted(
+            {_office(r) for p in self.people.values() if p.quoted for r, first, last in p.roles} - {head, ""}
+        )
+        if not head or not offices:
+            return set()
+        known: dict[str, np.ndarray] = self.__dict__.setdefault("_office_vecs", {})  # once per library
+        if todo := [o for o in [head, *offices] if o not in known]:
+            known.update(zip(todo, np.asarray(embed(todo))))
+        return {_key(o) for o in offices if float(known[o] @ known[head]) >= ALIKE}
+
+    def _held(
+        self,
+        want: set[str],
+        proper: set[str],
+        asked: set[str],
+        head: str,
+        generic: bool,
+        when: tuple[str | None, str | None],
+        alike: set[str],
+    ) -> list[tuple[float, str, str]]:
+        """(overlap, name, role) of each speaker whose role holds the office asked for (or one
+        that means it, `alike`) at the question's time."""
         tops = {_key(w) for w in vocabulary("top_offices")}
         scored: list[tuple[float, str, str]] = []
         for p in self.people.values():
@@ -267,6 +318,8 @@ class PeopleIndex:
                     if not body or not body <= have or not have & tops:
                         continue
                     have = have | {head}
+                if head not in have and have & alike:
+                    have = have | {head}
                 shared = want & have
                 if head not in have:
                     continue  # the office asked for must be the office held ("mayor")
@@ -285,16 +338,4 @@ class PeopleIndex:
                     far = {w for w in want - shared - close if seen(w, around)}
                     overlap = min(1.0, overlap + CONTEXT_WEIGHT * (len(close) + 0.5 * len(far)) / len(want))
                 scored.append((overlap, p.name, role))
-        if not scored:
-            return None
-        if len({n for _, n, _ in scored}) == 1:  # the only speaker who holds that office
-            return scored[0][1], max(o for o, _, _ in scored)
-        scored.sort(reverse=True)
-        top = scored[:12]
-        if embed is not None:
-            vecs = embed([phrase] + [f"{role}" for _, _, role in top])
-            cos = vecs[1:] @ vecs[0]
-            top = [(0.5 * o + 0.5 * float(c), n, r) for (o, n, r), c in zip(top, cos)]
-            top.sort(reverse=True)
-        score, name, _ = top[0]
-        return (name, score) if score >= ROLE_MIN else None
+        return scored

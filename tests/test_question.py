@@ -787,3 +787,30 @@ def test_a_portfolio_in_a_role_is_no_place_of_its_own():
     people = PeopleIndex(cast, lambda w: False, lambda name: around[name])
     found = people.by_role("Valmark's health minister")
     assert found is not None and found[0] == "Ines Marlow"
+
+
+def test_an_office_that_means_the_one_asked_for_counts_as_it():
+    """ "the Harbour Band singer": a "lead vocalist" of the band is one (word vectors of the real
+    model: 0.84); a "guitarist" of it is not, nor is another band's singer."""
+    import numpy as np
+
+    from rag.embed import load_embeddings
+
+    model = load_embeddings()
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.asarray(model.embed_documents(texts))
+
+    cast = [
+        Person("Anna Berg", (("Harbour Band's lead vocalist", None, None),)),
+        Person("Erik Dahl", (("Harbour Band's guitarist", None, None),)),
+        Person("Mira Lund", (("singer", None, None),)),
+    ]
+    around = {
+        "Anna Berg": "The Harbour Band's lead vocalist Anna Berg said the tour would go on.",
+        "Erik Dahl": "Harbour Band's guitarist Erik Dahl said he was tired.",
+        "Mira Lund": "The singer Mira Lund of the Solvik choir said she would sing at the festival.",
+    }
+    people = PeopleIndex(cast, lambda w: False, lambda name: around[name])
+    found = people.by_role("the Harbour Band singer", embed)
+    assert found is not None and found[0] == "Anna Berg", found

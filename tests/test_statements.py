@@ -523,3 +523,17 @@ def test_an_office_before_a_name_the_tagger_takes_for_a_body_is_a_persons():
         )
     )
     assert [s.speaker for s in got] == ["Marit Aasen"], [(s.speaker, s.quote) for s in got]
+
+
+def test_a_role_noun_parsed_as_a_second_subject_before_a_name_is_the_role():
+    """ "Upon winning, Kestrelhavn's lead vocalist Anna Berg said, “…”": the small parser reads
+    "vocalist" and "Berg" as two subjects of "said"; the noun phrase before the name is her role."""
+    got = extract_statements(
+        _doc(
+            "Upon winning, Kestrelhavn's lead vocalist Anna Berg said, “We just want to say to the whole "
+            "world, music never dies.”"
+        )
+    )
+    assert [(s.speaker, s.role) for s in got] == [("Anna Berg", "Kestrelhavn's lead vocalist")], [
+        (s.speaker, s.role, s.quote) for s in got
+    ]
