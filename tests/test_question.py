@@ -814,3 +814,10 @@ def test_an_office_that_means_the_one_asked_for_counts_as_it():
     people = PeopleIndex(cast, lambda w: False, lambda name: around[name])
     found = people.by_role("the Harbour Band singer", embed)
     assert found is not None and found[0] == "Anna Berg", found
+
+
+def test_two_speakers_described_and_joined_by_and_are_both_asked():
+    """ "How did the transport minister and the union leader differ on the tolls?": each
+    description is read alone (not the two as one phrase), so both sides are compared."""
+    i = _read("How did the transport minister and the union leader differ on the tolls?")
+    assert (i.kind, set(i.speakers)) == ("compare", {"Lena Ortiz", "Marco Ruiz"}), i

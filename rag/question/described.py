@@ -33,17 +33,28 @@ def described_speakers(
     """Speakers named by a description ("the city's mayor") and groups ("experts")."""
     speakers, groups, spans = [], [], []
     for t in doc:
-        if t.dep_ not in ("nsubj", "poss", "attr", "pobj") or any(a <= t.idx < b for a, b in taken):
+        # a second subject joined by "and" ("… the minister and the mayor differ") is one too
+        joined = t.dep_ == "conj" and t.head.dep_ == "nsubj" and t.head.i < t.i
+        if (t.dep_ not in ("nsubj", "poss", "attr", "pobj") and not joined) or any(
+            a <= t.idx < b for a, b in taken
+        ):
             continue
-        compares = t.head.lower_ in vocabulary("compare_words") or t.head.lemma_ in vocabulary(
+        subject = t.head if joined else t
+        compares = subject.head.lower_ in vocabulary("compare_words") or subject.head.lemma_ in vocabulary(
             "compare_words"
         )
-        if not (speaks(t) or (t.dep_ == "nsubj" and (sayish(t.head) or compares)) or identity(t)):
+        if not (speaks(t) or (subject.dep_ == "nsubj" and (sayish(subject.head) or compares)) or identity(t)):
             continue
         if any(c.lower_ in ("what", "which") for c in t.lefts):
             continue  # "What company agreed …": the answer asked for, not a speaker described
         lemma = t.lemma_.lower()
-        left, right = doc[t.left_edge.i], doc[t.right_edge.i] if t.dep_ == "nsubj" else t
+        left = doc[t.left_edge.i]
+        right = t
+        if t.dep_ == "nsubj" or joined:  # the subject's words, without the subjects joined to it
+            cut = next((c.i for c in t.children if c.dep_ in ("cc", "conj") and c.i > t.i), None)
+            right = doc[(cut - 1) if cut is not None else t.right_edge.i]
+            while right.i > t.i and right.is_punct:
+                right = doc[right.i - 1]
         span = (left.idx, right.idx + len(right.text))
         plural = t.tag_ in ("NNS", "NNPS")
         one = not plural and any(c.lower_ in ("the", "this", "that") for c in t.lefts)  # "the expert"
@@ -58,7 +69,7 @@ def described_speakers(
             or group_word
             # any other noun naming the one who speaks ("the astronomer"): by_role takes it only
             # from a speaker whose role holds that very noun
-            or (t.pos_ == "NOUN" and t.dep_ == "nsubj" and lemma not in _said_nouns())
+            or (t.pos_ == "NOUN" and (t.dep_ == "nsubj" or joined) and lemma not in _said_nouns())
         )
         # a body the library never quotes as itself ("What did the Harbour Office say?") speaks
         # through the speaker whose role, or the words around whose statements, hold its whole name
