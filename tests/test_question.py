@@ -821,3 +821,11 @@ def test_two_speakers_described_and_joined_by_and_are_both_asked():
     description is read alone (not the two as one phrase), so both sides are compared."""
     i = _read("How did the transport minister and the union leader differ on the tolls?")
     assert (i.kind, set(i.speakers)) == ("compare", {"Lena Ortiz", "Marco Ruiz"}), i
+
+
+def test_plural_people_who_speak_are_a_group():
+    """ "What did fellow fishermen say about the tolls?": people speaking, a group (their reactions);
+    "What did the reports say …?" asks what documents say."""
+    i = _read("What did fellow fishermen say about the tolls?")
+    assert (i.kind, i.groups) == ("reactions", ("fellow fishermen",)), i
+    assert _read("What did the reports say about the tolls?").groups == ()

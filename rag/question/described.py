@@ -59,7 +59,13 @@ def described_speakers(
         plural = t.tag_ in ("NNS", "NNPS")
         one = not plural and any(c.lower_ in ("the", "this", "that") for c in t.lefts)  # "the expert"
         group_word = t.lower_ in vocabulary("group_words")
-        if (group_word and not one) or (plural and lemma in vocabulary("person_nouns")):
+        # plural people speaking ("What did fellow wrestlers say …?"), not documents ("the reports")
+        speaking = plural and subject.dep_ == "nsubj" and sayish(subject.head) and lemma not in _said_nouns()
+        if (
+            (group_word and not one)
+            or (plural and lemma in vocabulary("person_nouns"))
+            or (speaking and t.pos_ == "NOUN")
+        ):
             groups.append(text[span[0] : t.idx + len(t.text)])
             spans.append(span)
             continue
