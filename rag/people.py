@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -73,7 +73,7 @@ def _office(role: str) -> str:
     return ws[at - 1].lower() if ws else ""
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _portfolio(role: str) -> frozenset[str]:
     """Capitalised words of a role that name a body or a portfolio, not a place ("Minister of
     Solidarity and Health": the tagger reads "Solidarity" as an organisation)."""
@@ -305,12 +305,15 @@ class PeopleIndex:
                 if when[1] and first and first > when[1]:
                     continue
                 have = {_key(w) for w in words(role) if w not in STOPWORDS}
-                theirs = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", role)} - asked - _portfolio(role)
+                if not generic and head not in have and not have & alike:
+                    continue  # the office asked for must be the office held ("mayor")
+                theirs = {_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", role)} - asked
                 if (
                     proper
                     and theirs
                     and not (proper & have)
                     and not any(a[:4] == b[:4] for a in theirs for b in proper)
+                    and theirs - _portfolio(role)  # (the tagger runs only on such roles)
                 ):
                     continue  # "the Valmarkian prime minister" is not the "Nordholmian Prime Minister"
                 if generic:  # the agency's head is its Director General: a top office of the body

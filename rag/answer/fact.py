@@ -41,16 +41,13 @@ def _names_whole(ctx: Context, low: str, name: str) -> bool:
     """A person is named by their surname ("Ortiz" names "Lena Ortiz"); any other name of two
     capitalised words or more by each of them ("Coupe de Valmark" does not name the "Tour de
     Valmark": "tour" is not there)."""
-    if "_people" not in ctx.__dict__:
-        i = ctx.intent
-        ctx.__dict__["_people"] = {
-            *i.speakers,
-            *i.unquoted,
-            *ctx.lib.people,
-            *(s.name for s in ctx.lib.speakers()),
-        }
+    people = ctx.lib.cache.get("people_names")
+    if people is None:  # everyone the library names or quotes, once per view
+        people = ctx.lib.cache.setdefault(
+            "people_names", frozenset({*ctx.lib.people, *(s.name for s in ctx.lib.speakers())})
+        )
     parts = [w for w in name.split() if w[:1].isupper() and len(w) >= 3 and w.lower() not in STOPWORDS]
-    if name in ctx.__dict__["_people"] or len(parts) < 2:
+    if name in people or name in ctx.intent.speakers or name in ctx.intent.unquoted or len(parts) < 2:
         return _names(low, name)
     return all(_names(low, w) or _apart_in(low, w) for w in parts)
 
