@@ -207,3 +207,35 @@ def role_text(text: str) -> str | None:
     if text.lower().rstrip(".") in vocabulary("honorifics"):
         return None
     return text
+
+
+def office_then_name(head: Token) -> tuple[str, str] | None:
+    """An office modifying a name the tagger took for a body ("Minister of Transport and
+    Fisheries Olivier Sandberg said", "Sandberg" tagged ORG): (name, office) when name words
+    compounded right before the subject make a given name and surname and an office word heads
+    a modifier before them."""
+    if head.pos_ != "PROPN" or not name_word(head):
+        return None
+    given: list[Token] = []
+    for c in reversed(list(head.lefts)):
+        if c.dep_ != "compound" or c.i != head.i - len(given) - 1 or not name_word(c):
+            break
+        given.insert(0, c)
+    if len(given) >= 2 and given[0].i > 0 and head.doc[given[0].i - 1].lower_ in ("and", "of", "for"):
+        given = given[1:]  # "Minister of Ports and Transport Olivier Sandberg": "Transport" is the office's
+    if not given:
+        return None
+    nouns = vocabulary("person_nouns")
+    office = next(
+        (
+            c
+            for c in head.lefts
+            if c.dep_ in ("nmod", "compound") and c.i < given[0].i and c.lemma_.lower() in nouns
+        ),
+        None,
+    )
+    if office is None:
+        return None
+    doc = head.doc
+    role = role_text(doc[office.left_edge.i : given[0].i].text)
+    return (doc[given[0].i : head.i + 1].text, role) if role else None

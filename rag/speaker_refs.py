@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.lexicon import words as vocabulary
-from rag.names import name_of, name_tail, name_word, role_of, role_text, surname_key, title_words, titled_name
+from rag.names import (
+    name_of,
+    name_tail,
+    office_then_name,
+    role_of,
+    role_text,
+    surname_key,
+    title_words,
+    titled_name,
+)
 from rag.types import SpeakerType
 
 if TYPE_CHECKING:
@@ -290,38 +299,6 @@ def _core(head: Token) -> set[Token]:
                 out.add(c)
                 todo.append(c)
     return out
-
-
-def office_then_name(head: Token) -> tuple[str, str] | None:
-    """An office modifying a name the tagger took for a body ("Minister of Transport and
-    Fisheries Olivier Sandberg said", "Sandberg" tagged ORG): (name, office) when name words
-    compounded right before the subject make a given name and surname and an office word heads
-    a modifier before them."""
-    if head.pos_ != "PROPN" or not name_word(head):
-        return None
-    given: list[Token] = []
-    for c in reversed(list(head.lefts)):
-        if c.dep_ != "compound" or c.i != head.i - len(given) - 1 or not name_word(c):
-            break
-        given.insert(0, c)
-    if len(given) >= 2 and given[0].i > 0 and head.doc[given[0].i - 1].lower_ in ("and", "of", "for"):
-        given = given[1:]  # "Minister of Ports and Transport Olivier Sandberg": "Transport" is the office's
-    if not given:
-        return None
-    nouns = vocabulary("person_nouns")
-    office = next(
-        (
-            c
-            for c in head.lefts
-            if c.dep_ in ("nmod", "compound") and c.i < given[0].i and c.lemma_.lower() in nouns
-        ),
-        None,
-    )
-    if office is None:
-        return None
-    doc = head.doc
-    role = role_text(doc[office.left_edge.i : given[0].i].text)
-    return (doc[given[0].i : head.i + 1].text, role) if role else None
 
 
 def _phrase(head: Token) -> list[Token]:

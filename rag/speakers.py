@@ -19,8 +19,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from rag.lexicon import words as vocabulary
-from rag.names import name_of, role_of, surname_key, title_words
-from rag.speaker_refs import Mention, Resolver, Speaker, office_then_name, org_name, strip_the
+from rag.names import name_of, office_then_name, role_of, surname_key, title_words
+from rag.speaker_refs import Mention, Resolver, Speaker, org_name, strip_the
 from rag.text import STOPWORDS, outside_spans
 
 if TYPE_CHECKING:
