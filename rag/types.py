@@ -120,8 +120,18 @@ IntentKind = Literal[
     "fact",  # anything else: sentences that answer, ranked with the answer type
 ]
 AnswerType = Literal[
-    "person", "place", "date", "number", "organisation", "cause", "yes_no", "quote", "description", "none"
-]
+    "person",
+    "name",
+    "place",
+    "date",
+    "number",
+    "organisation",
+    "cause",
+    "yes_no",
+    "quote",
+    "description",
+    "none",
+]  # "name": a person's name asked for as such ("What was the name of the player who …?")
 
 
 @dataclass(frozen=True)

@@ -853,3 +853,12 @@ def test_a_count_of_things_needs_a_figure_of_them_and_people_are_counted_by_any_
     assert a.abstained, a.answer  # "40 million euros a day" is a figure, but of no barrels
     a = pipe.ask("How many sailors were on the ferry Nordlys?")
     assert not a.abstained and any("14 of them crew members" in q for q in _quotes(a)), a.answer
+
+
+def test_a_name_asked_for_as_such_needs_a_persons_name(pipe):  # type: ignore[no-untyped-def]
+    """ "What was the name of the …?" of a person the articles leave unnamed abstains; one they name
+    is answered with the sentence naming them."""
+    a = pipe.ask("What was the name of the architect who designed the new Eastport library?")
+    assert not a.abstained and "Sara Holm" in a.answer, a.answer
+    a = pipe.ask("What was the name of the crew member who steered the ferry Nordlys onto the sandbank?")
+    assert a.abstained, a.answer

@@ -829,3 +829,11 @@ def test_plural_people_who_speak_are_a_group():
     i = _read("What did fellow fishermen say about the tolls?")
     assert (i.kind, i.groups) == ("reactions", ("fellow fishermen",)), i
     assert _read("What did the reports say about the tolls?").groups == ()
+
+
+def test_the_name_of_a_person_who_did_something_is_asked_as_a_name():
+    assert (
+        _read("What was the name of the Eastport player who scored the winning goal?").answer_type == "name"
+    )
+    # what such people are called is no one's name
+    assert _read("What is the name of a harbour pilot in Valmark?").answer_type != "name"

@@ -19,7 +19,7 @@ from rag.text import STOPWORDS
 from rag.types import RetrievedPassage
 
 ANTECEDENT_WORDS = 80  # longest quote a sentence and its antecedent make together
-GATED = ("cause",)  # answer types without which a sentence answers nothing
+GATED = ("cause", "name")  # answer types without which a sentence answers nothing
 
 
 def _topic_names(ctx: Context) -> tuple[str, ...]:

@@ -208,6 +208,7 @@ class Scorer:
         wanted = {
             "place": {"GPE", "LOC", "FAC"},
             "person": {"PERSON", "ORG", "NORP"},
+            "name": {"PERSON"},
             "organisation": {"ORG", "NORP"},
         }
         if answer_type in wanted:  # a name is the question's when its last word is ("Otto Brandt", "Brandt")
@@ -246,7 +247,7 @@ class Scorer:
         out.sort(key=lambda e: -e.score)
         if answer_type not in ("none", "quote", "description", "yes_no"):
             many = len(out) if answer_type in ("number", "date", "cause") else TYPED  # NER: the best few
-            if answer_type in ("place", "person", "organisation"):
+            if answer_type in ("place", "person", "name", "organisation"):
                 self.tag([e.quote for e in out[:many]])
             typed = [replace(e, fit=self.fit(e, answer_type, measure, query)) for e in out[:many]]
             typed = [replace(e, score=e.score + W_FIT * e.fit) for e in typed]

@@ -48,6 +48,14 @@ def answer_type_of(low: str, wh: str | None) -> AnswerType:
         low,
     ):
         return "cause"
+    people = "|".join(
+        sorted(vocabulary("person_nouns") | vocabulary("people_counted"), key=len, reverse=True)
+    )
+    if re.search(
+        rf"\bnames?\s+of\s+(?:the|a|an|this|that)\s+(?:[\w'’-]+\s+){{0,4}}?(?:{people})\s+(?:who|whose|that)\b",
+        low,
+    ):  # "What was the name of the Eastport player who …?": one person's name, as such (not "the
+        return "name"  # name of a teacher in that faith": what such people are called)
     if wh in ("who", "whom", "whose"):
         return "person"
     return "none"
