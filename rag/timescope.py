@@ -134,7 +134,8 @@ def time_scope(
         return None, None  # event, with a day of no year named; no library article dates it
     if m and event is not None and (when := event(m.group(2))):
         # `when` is the date of the first article that names the event: that article already
-        # reports what followed it (the reactions), so "after" and "since" keep that day
+        # reports what followed it (the reactions) and what led up to it ("before the launch, the
+        # pilot said …"), so "before", "after" and "since" all keep that day
         how = m.group(1).lower()
-        return (None, _day_before(when)) if how == "before" else (when, None)
+        return (None, when) if how == "before" else (when, None)
     return None, None

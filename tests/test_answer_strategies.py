@@ -12,6 +12,13 @@ from rag.load import make_document
 
 ARTICLES = [
     (
+        "New Kestrel ferry makes its first launch",
+        "2021-09-20",
+        [
+            "Before the launch on Monday, skipper Nils Aune said, “Let us take her out to sea and see what she can do.”"
+        ],
+    ),
+    (
         "Valmark bans fuel imports from Solvik",
         "2021-10-28",
         [
@@ -862,3 +869,10 @@ def test_a_name_asked_for_as_such_needs_a_persons_name(pipe):  # type: ignore[no
     assert not a.abstained and "Sara Holm" in a.answer, a.answer
     a = pipe.ask("What was the name of the crew member who steered the ferry Nordlys onto the sandbank?")
     assert a.abstained, a.answer
+
+
+def test_before_an_event_includes_the_article_that_reports_it(pipe):  # type: ignore[no-untyped-def]
+    """ "… before the launch?": the first article naming the launch (the library's date for it)
+    also reports what was said before it."""
+    a = pipe.ask("Who said “Let us take her out to sea” before the launch?")
+    assert not a.abstained and "Nils Aune" in a.answer, a.answer
