@@ -87,7 +87,11 @@ def resolve_followup(
     users = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
     prev = users[-1] if users else ""
     named = [m for m in find(question) if m.sure]
-    pronoun = _PRONOUN.search(question)
+    found = list(_PRONOUN.finditer(question))
+    # "where are they holding him?": "him" is the last turns' person; "they" (unnamed captors,
+    # authorities) stays as it is when a singular pronoun is there to resolve
+    ones = [m for m in found if m.group(1).lower() not in ("they", "them", "their")]
+    pronoun = (ones or found)[0] if found else None
     # a pronoun before any name the question gives is the last turns' person ("What did he say
     # about X?"); after one, it is that name's ("What did X say about his plan?")
     if pronoun and (not named or pronoun.start() < named[0].start):
@@ -95,11 +99,8 @@ def resolve_followup(
         if (who := last_person(history, find, is_person if singular else None)) and who not in {
             m.name for m in named
         }:
-            question = _PRONOUN.sub(
-                lambda m: who + ("’s" if m.group(1).lower() in ("his", "their", "hers") else ""),
-                question,
-                count=1,
-            )
+            end = "’s" if pronoun.group(1).lower() in ("his", "their", "hers") else ""
+            question = question[: pronoun.start()] + who + end + question[pronoun.end() :]
             return _that(question, prev)  # "Why did he do that?"
     if not named and _THAT.search(question):  # "When did that happen?"
         return _that(question, prev)

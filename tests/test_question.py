@@ -294,6 +294,14 @@ def test_measure_of_a_number_question():
 @pytest.mark.parametrize(
     ("question", "history", "expected"),
     [
+        (  # "they" are unnamed (those holding him); "him" is the last turns' person
+            "and where are they holding him?",
+            [
+                {"role": "user", "content": "Who is Marco Ruiz?"},
+                {"role": "assistant", "content": "He is a union leader arrested by the Valmark police."},
+            ],
+            "and where are they holding Marco Ruiz?",
+        ),
         (
             "And who does he work for?",
             [
