@@ -193,7 +193,7 @@ def role_of(person: Span) -> str | None:
         and before.dep_ in ("nsubj", "nsubjpass")
         and root.dep_ in ("nsubj", "nsubjpass")
         and before.head.i == root.head.i
-    ):  # "the band's lead singer Anna Berg said", parsed as two subjects: the noun phrase is hers
+    ):  # "the club's head coach Anna Berg said", parsed as two subjects: the noun phrase is hers
         words = person.doc[before.left_edge.i : before.i + 1]
         if not any(t.is_punct for t in words):
             return role_text(words.text)
@@ -211,7 +211,7 @@ def role_text(text: str) -> str | None:
 
 def office_then_name(head: Token) -> tuple[str, str] | None:
     """An office modifying a name the tagger took for a body ("Minister of Transport and
-    Fisheries Olivier Sandberg said", "Sandberg" tagged ORG): (name, office) when name words
+    Fisheries Erik Sandberg said", "Sandberg" tagged ORG): (name, office) when name words
     compounded right before the subject make a given name and surname and an office word heads
     a modifier before them."""
     if head.pos_ != "PROPN" or not name_word(head):
@@ -222,7 +222,7 @@ def office_then_name(head: Token) -> tuple[str, str] | None:
             break
         given.insert(0, c)
     if len(given) >= 2 and given[0].i > 0 and head.doc[given[0].i - 1].lower_ in ("and", "of", "for"):
-        given = given[1:]  # "Minister of Ports and Transport Olivier Sandberg": "Transport" is the office's
+        given = given[1:]  # "Minister of Ports and Transport Erik Sandberg": "Transport" is the office's
     if not given:
         return None
     nouns = vocabulary("person_nouns")

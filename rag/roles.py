@@ -1,5 +1,5 @@
-"""Which of the library's speakers a description names ("the city's mayor", "the Harbour Band
-singer"): the office asked for (the word before "of", else the last word) must be the office a
+"""Which of the library's speakers a description names ("the city's mayor", "the Harbour Club's
+lawyer"): the office asked for (the word before "of", else the last word) must be the office a
 speaker holds at the question's time, or one that means it (word vectors); the description's
 other words are read in the role or around the speaker's statements; a place the description
 names must be theirs. Part of the people index (rag/people.py). Non-goals: names typed in a
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rag.people import PeopleIndex
 
 ROLE_MIN = 0.45  # combined role score (overlap and cosine) a description must reach
-ALIKE = 0.8  # word cosine of an office that means the one asked for ("vocalist": "singer" 0.84;
+ALIKE = 0.8  # word cosine of an office that means the one asked for ("attorney": "lawyer" 0.89;
 # "governor": "mayor" 0.66, "congressman": "senator" 0.69, "prosecutor": "judge" 0.63)
 CONTEXT_WEIGHT = 0.5  # a description's word found around a speaker's statements, not in their role
 NAME_WINDOW = 4  # words either side of a speaker's name that say who they are ("… of Valmark")
@@ -44,7 +44,7 @@ def _office(role: str) -> str:
 @lru_cache(maxsize=4096)
 def _portfolio(role: str) -> frozenset[str]:
     """Capitalised words of a role that name a body or a portfolio, not a place ("Minister of
-    Solidarity and Health": the tagger reads "Solidarity" as an organisation)."""
+    Harbours and Health": the tagger may read "Harbours" as an organisation)."""
     from rag import nlp
 
     doc = nlp.entities([role])[0]
@@ -86,7 +86,7 @@ def by_role(
     at = next((i for i, w in enumerate(ws) if w == "of" and i > 0), len(ws))
     head = word_key(ws[at - 1]) if ws else ""
     generic = head in {word_key(w) for w in vocabulary("head_words")}  # "head", "chief": any top office
-    # an office that means the one asked for counts as it ("singer": "lead vocalist")
+    # an office that means the one asked for counts as it ("lawyer": "the club's attorney")
     alike = _alike(index, ws[at - 1].lower(), embed) if embed is not None and not generic else set()
     scored = _held(index, want, proper, asked, head, generic, when, alike)
     if not scored:
@@ -105,8 +105,8 @@ def by_role(
 
 
 def _alike(index: PeopleIndex, head: str, embed: Callable[[list[str]], np.ndarray]) -> set[str]:
-    """The offices of the library's roles that mean the office asked for ("vocalist" for
-    "singer", "attorney" for "lawyer"; not "governor" for "mayor"): word vectors this close."""
+    """The offices of the library's roles that mean the office asked for ("attorney" for
+    "lawyer", "spokesperson" for "spokesman"; not "governor" for "mayor"): word vectors this close."""
     every: list[str] | None = index.__dict__.get("_offices")
     if every is None:  # the library's office words, once per index
         every = index.__dict__.setdefault(
@@ -180,7 +180,7 @@ def _held(
             if head not in have:
                 continue  # the office asked for must be the office held ("mayor")
             overlap = len(shared) / len(want)
-            if index.context is not None and proper - have:  # "France's health minister": the
+            if index.context is not None and proper - have:  # "Valmark's health minister": the
                 if around is None:  # place must be where they speak, if their role lacks it
                     around, beside = _around(index.context(p.name), p.name)
                 if not all(w in beside or w in around or w[:4] in around for w in proper - have):

@@ -84,7 +84,7 @@ class Cast(Resolver):
 
     def add_titled(self, doc: Doc) -> None:
         """People the tagger missed or took for a body, named as subjects after an office ("…,
-        Minister of Health Olivier Sandberg said"): the text's full name for their surname."""
+        Minister of Health Erik Sandberg said"): the text's full name for their surname."""
         for t in doc:
             if t.dep_ in ("nsubj", "nsubjpass") and (named := office_then_name(t)) is not None:
                 name, role = named

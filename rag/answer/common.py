@@ -77,7 +77,7 @@ def on_topic(e: Evidence) -> bool:
 
 def framed(e: Evidence, query: str) -> bool:
     """A word of the topic is in the narration around the quote, outside the quote itself
-    ("… ," Ortiz said in court." for "What did Ortiz say in court when she was sentenced?"): the
+    ("… ," Ortiz said at the hearing." for "What did Ortiz say at the hearing when she was fined?"): the
     occasion the words were said on, which the words themselves need not share."""
     asked = set(terms(query))
     if not asked or not e.context or e.kind not in ("direct", "transcript"):

@@ -1,6 +1,6 @@
 """Figures in a text, for answers that are numbers: standalone numbers and number words (not
 years, days of a date, times of day or the digits of a name), counts of what a question counts
-("300 people", "a crew of 53"; people by any people noun), sums of money, ordinals ("the fifth
+("300 people", "a crew of 40"; people by any people noun), sums of money, ordinals ("the fourth
 meeting"), figures in a unit ("1.8 kilograms") and figures that only could be ("could spend up
 to 40 years"). Part of answer scoring (rag/answer/scoring.py). Non-goals: the question's side
 (rag/question/grammar.py reads what a question counts).
@@ -19,7 +19,7 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")  # a modern year: not a figure
 DATE_YEAR = re.compile(r"^(?:1\d|20)\d\ds?$")  # a year or decade that dates an answer: 1321, 1990s
 # a figure: "-90", "$5.2", "27-30%", the 5 of "a 5-cylinder engine"; not the digits of a name ("G7", "A-320")
 _FIGURE = re.compile(r"(?<![\w-])(?:[-−](?=\d))?[$€£¥]?(\d[\d,.]*)(?:[-–]\d[\d,.]*)?%?(?!\w)(?!-\d)")
-# an ordinal: how many times something has happened ("the fifth meeting", "her 3rd title")
+# an ordinal: how many times something has happened ("the fourth visit", "her 3rd title")
 ORDINAL = re.compile(
     r"\b(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
     r"twelfth|\w+teenth|\w+tieth)\b(?!\s+(?:of\s+)?(?:january|february|march|april|may|june|july|"
@@ -82,15 +82,15 @@ def given_figures(query: str) -> frozenset[str]:
 
 def counts(low: str, measure: str) -> bool:
     """A figure counts what is asked: "300 people", "twelve inspectors", "1500 guests" (a
-    year-like figure right before the counted noun is a count, not a year), "led in tackles
-    (118)", "interceptions with 24"."""
+    year-like figure right before the counted noun is a count, not a year), "led in saves
+    (41)", "arrests with 12"."""
     toks = re.findall(r"[\w%.,$€£¥-]+", re.sub(r"(\d)-(?=[a-z])", r"\1 ", low))  # 5-cylinder
     counted = _stems(measure)
     for i, w in enumerate(toks):
         if stem(w.strip(".,")) not in counted:
             continue
         after = toks[i + 1 : i + 3]
-        if after[:1] and after[0] in ("with", "of"):  # "interceptions with 24", "a crew of 53"
+        if after[:1] and after[0] in ("with", "of"):  # "arrests with 12", "a crew of 40"
             after = after[1:]
         if (
             any(numbers(x) for x in toks[max(0, i - 4) : i])
@@ -103,7 +103,7 @@ def counts(low: str, measure: str) -> bool:
 
 @cache
 def sums() -> re.Pattern[str]:
-    """A figure that is a sum of money written with a currency word ("40 million euros", "75 cents")."""
+    """A figure that is a sum of money written with a currency word ("40 million euros", "12 cents")."""
     money = sorted(
         (
             w
@@ -131,5 +131,5 @@ def people_words() -> str:
 
 @cache
 def counts_people(measure: str) -> bool:
-    """The measure counts people ("people", "sailors", "doctors")."""
+    """The measure counts people ("people", "nurses", "doctors")."""
     return bool(_stems(measure) & _stems(people_words()))

@@ -174,7 +174,7 @@ class Scorer:
             if measure == "frequency":  # "twice a year"; "rarely", "every spring": without a figure
                 often = vocabulary("frequency_words")
                 return float(bool(nums) or any(w in often for w in re.findall(r"[a-z]+", low)))
-            if measure == "times":  # "How many times had they met?": "our fifth meeting", "twice"
+            if measure == "times":  # "How many times had they met?": "their fourth visit", "twice"
                 if ORDINAL.search(low) or counts(low, measure):
                     return 1.0
                 return 0.5 if nums else 0.0
@@ -185,7 +185,7 @@ class Scorer:
             if measure not in (None, "percent", "money") and counts(low, measure):
                 return 1.0
             if measure is not None and counts_people(measure) and counts(low, people_words()):
-                return 1.0  # "how many sailors": "a crew of 53"; "how many people": "5.3 million patients"
+                return 1.0  # "how many fishermen": "a crew of 40"; "how many people": "1.2 million residents"
             if not nums:
                 return 0.0
             if measure == "percent":
@@ -194,7 +194,7 @@ class Scorer:
                 money = vocabulary("currency_words")
                 return 1.0 if any(w in money for w in re.findall(r"[$€£¥]|[a-z]+", low)) else 0.5
             if measure and not numbers(sums().sub(" ", RATES.sub(" ", low))):  # "25% of the crew"
-                # counts no doses; "40 million euros a day", "75 cents" count no barrels
+                # counts no doses; "40 million euros a day", "12 cents" count no trucks
                 return 0.0
             return 0.5 if measure else 1.0
         words = re.findall(r"[\w’'.,%-]+", low)

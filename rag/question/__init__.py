@@ -90,7 +90,7 @@ def _topic(doc: Doc, drop: list[tuple[int, int]], set_apart: bool = True) -> str
         keep.append(t.text)
     content = [w for w in keep if w[:1].islower() and w.lower() not in STOPWORDS]
     # the scene is the topic when nothing else is: no words, or one with no "about …" ("What did
-    # X say in court when he was sentenced?", "… say back when Y said Z?")
+    # X say at the hearing when he was fined?", "… say back when Y said Z?")
     about = any(t.lower_ in _ABOUT and t.dep_ == "prep" and t.i not in scene(doc) for t in doc)
     if set_apart and scene(doc) and (not content or (len(content) < 2 and not about)):
         return _topic(doc, given, set_apart=False)

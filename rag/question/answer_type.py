@@ -90,7 +90,7 @@ def measure_of(low: str) -> str | None:
 
 def counted(doc: Doc) -> str | None:
     """The noun "how many" counts, with a common noun compounded before it ("How many crew
-    members …" -> crew members: "a crew of 53" counts them too)."""
+    members …" -> crew members: "a crew of 40" counts them too)."""
     for t in doc:
         if (
             t.lower_ == "many"

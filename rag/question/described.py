@@ -59,7 +59,7 @@ def described_speakers(
         plural = t.tag_ in ("NNS", "NNPS")
         one = not plural and any(c.lower_ in ("the", "this", "that") for c in t.lefts)  # "the expert"
         group_word = t.lower_ in vocabulary("group_words")
-        # plural people speaking ("What did fellow wrestlers say …?"), not documents ("the reports")
+        # plural people speaking ("What did fellow rowers say …?"), not documents ("the reports")
         speaking = plural and subject.dep_ == "nsubj" and sayish(subject.head) and lemma not in _said_nouns()
         if (
             (group_word and not one)
