@@ -15,12 +15,27 @@ from typing import TYPE_CHECKING
 from rag.lexicon import words as vocabulary
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 
 @cache
 def title_words() -> frozenset[str]:
     return vocabulary("person_nouns") | vocabulary("honorifics") | vocabulary("title_modifiers")
+
+
+def _portfolio_before(doc: Doc, office: int, at: int) -> bool:
+    """The words from an office to the "and" at `at` are what the office is of ("Minister of Ports
+    and …"), not a name ("Minister of Ports Berg and …")."""
+    words = doc[office + 1 : at]
+    return (
+        len(words) >= 2
+        and words[0].lower_ in ("of", "for")
+        and all(
+            (t.text[:1].isupper() or t.lower_ in ("of", "for", "the")) and t.ent_type_ != "PERSON"
+            for t in words
+        )
+        and not any(t.is_punct for t in words)
+    )
 
 
 def name_of(e: Span) -> str | None:
@@ -42,7 +57,7 @@ def name_of(e: Span) -> str | None:
         and e.start >= 2
         and doc[e.start - 1].lower_
         in (("of", "for") if office and office[-1].i == e.start - 2 else ())
-        + (("and",) if office and doc[office[-1].i + 1].lower_ in ("of", "for") else ())
+        + (("and",) if office and _portfolio_before(doc, office[-1].i, e.start - 1) else ())
     ):
         # "minister for Valmark Erik Dahl": the place the office is of; "Minister of Ports and
         # Transport Erik Dahl": the last word of what the office is of

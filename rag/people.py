@@ -5,8 +5,9 @@ roles the articles give them with their dates) and the people it names without q
 `find(text)` — the speakers a text names, exactly, by surname, or misspelt (rapidfuzz, with a
 confidence threshold: a loose match is returned as unsure, for "did you mean …");
 `by_role(phrase)` — a speaker named by role or description ("the city's mayor", "the consulting
-firm's boss"): word overlap between the phrase and each speaker's roles, then the embedding
-cosine of the few that share a word, at the question's date where roles changed.
+firm's boss"), in rag/roles.py: the office asked for (or one whose word vector means it), the
+description's other words in the role or around their statements, a place named theirs, at the
+question's date where roles changed; the embedding cosine of the best few decides.
 Non-goals: reading the question (rag/question/); merging spellings (retrieve.canonical_names).
 """
 

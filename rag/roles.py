@@ -125,7 +125,7 @@ def _alike(index: PeopleIndex, head: str, embed: Callable[[list[str]], np.ndarra
             _OFFICE_VECS.clear()
         _OFFICE_VECS.update(fresh)
         vecs = {o: _OFFICE_VECS.get(o, fresh.get(o)) for o in [head, *offices]}
-    mine = vecs[head]
+    mine = fresh.get(head, vecs[head])
     return {
         word_key(o)
         for o in offices

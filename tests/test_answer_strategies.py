@@ -876,3 +876,26 @@ def test_before_an_event_includes_the_article_that_reports_it(pipe):  # type: ig
     also reports what was said before it."""
     a = pipe.ask("Who said “Let us take her out to sea” before the launch?")
     assert not a.abstained and "Nils Aune" in a.answer, a.answer
+
+
+def test_people_are_counted_by_a_figure_next_to_a_people_noun_only():
+    """A figure counts people right before a people noun or as "a crew of N"; an age, a date or
+    an office word after a figure ("3 head wounds", "on May 5, the spokesman") counts no one."""
+    from rag.answer.figures import people_counted
+
+    assert people_counted("there were 212 people on board") and people_counted("a crew of 40 sailed")
+    assert people_counted("1.2 million residents were told to stay indoors")
+    assert not people_counted("a 45-year-old man was hurt") and not people_counted(
+        "he suffered 3 head wounds"
+    )
+    assert not people_counted("on may 5, the spokesman said")
+
+
+def test_an_apposition_with_and_in_it_still_says_who_someone_is():
+    import re
+
+    from rag.answer.who_is import _listed
+
+    pattern = re.compile(r"\bMoen,\s+(?:a|an|the|who|[a-z])[^.;:]*")
+    assert _listed(next(pattern.finditer("Moen, his wife and two crew members were rescued.")))
+    assert not _listed(next(pattern.finditer("Moen, the party's leader and founder, said so.")))

@@ -757,6 +757,9 @@ def test_a_place_in_a_description_must_be_where_the_speaker_speaks():
         ("do you know why the bridge closed", "Why the bridge closed"),
         ("Can you close the bridge?", "Can you close the bridge?"),  # no question inside: as typed
         ("Can you tell me about Tomas Berg?", "Can you tell me about Tomas Berg?"),
+        # a wh-phrase of more words keeps the embedded order (no "How were many people there?")
+        ("Can you tell me how many people there were?", "How many people there were?"),
+        ("Could you tell me what time the match was?", "What time the match was?"),
     ],
 )
 def test_a_request_around_a_question_is_dropped(typed, plain_words):

@@ -8,6 +8,7 @@ Non-goals: any strategy of its own.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -79,11 +80,16 @@ def framed(e: Evidence, query: str) -> bool:
     """A word of the topic is in the narration around the quote, outside the quote itself
     ("… ," Ortiz said at the hearing." for "What did Ortiz say at the hearing when she was fined?"): the
     occasion the words were said on, which the words themselves need not share."""
-    asked = set(terms(query))
+    asked = _terms_of(query)
     if not asked or not e.context or e.kind not in ("direct", "transcript"):
         return False
     frame = e.context.replace(e.quote, " ")
     return bool(asked & set(terms(frame)))
+
+
+@lru_cache(maxsize=256)
+def _terms_of(query: str) -> frozenset[str]:
+    return frozenset(terms(query))
 
 
 def topical_docs(ctx: Context, query: str, most: int = 3, within: set[str] | None = None) -> list[str]:

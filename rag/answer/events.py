@@ -99,7 +99,12 @@ def _told_later(ctx: Context, day: str, meta: dict[str, dict[str, Any]], words: 
 
 
 def _holds(ctx: Context, doc_id: str, words: set[str]) -> bool:
-    return not words or words <= set(terms(ctx.lib.doc_text(doc_id)))
+    if not words:
+        return True
+    have: dict[str, frozenset[str]] = ctx.lib.cache.setdefault("doc_terms", {})  # once per view
+    if doc_id not in have:
+        have[doc_id] = frozenset(terms(ctx.lib.doc_text(doc_id)))
+    return words <= have[doc_id]
 
 
 def _lead(ctx: Context, doc_id: str) -> Evidence | None:

@@ -55,7 +55,9 @@ def _names_whole(ctx: Context, low: str, name: str) -> bool:
 def _apart_in(low: str, word: str) -> bool:
     """The text writes the word as two ("Harbourfest" for "Harbour Fest")."""
     w = word.lower()
-    return any(f"{w[:i]} {w[i:]}" in low for i in range(3, len(w) - 2))
+    return any(
+        re.search(rf"(?<!\w){re.escape(w[:i])} {re.escape(w[i:])}(?!\w)", low) for i in range(3, len(w) - 2)
+    )
 
 
 def _names(low: str, name: str) -> bool:

@@ -123,13 +123,32 @@ def _stems(measure: str) -> frozenset[str]:
 
 
 @cache
-def people_words() -> str:
-    return " ".join(
-        sorted(vocabulary("people_counted") | vocabulary("person_nouns") | vocabulary("group_words"))
-    )
+def _people() -> frozenset[str]:
+    """Nouns that count people (rag/lexicon/people_counted.txt, group_words.txt), not offices."""
+    return frozenset(vocabulary("people_counted") | vocabulary("group_words"))
 
 
 @cache
+def _people_figure() -> re.Pattern[str]:
+    """A figure right before a people noun ("300 people", "twelve doctors", "1.2 million
+    residents", one word between: "40 local residents") or after one with "of" ("a crew of 40"),
+    not an age ("a 45-year-old man")."""
+    nouns = "|".join(sorted(_people(), key=len, reverse=True))
+    figure = rf"(?:\d[\d,.]*|\b(?:{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))}))"
+    return re.compile(
+        rf"{figure}(?:\s+(?:million|thousand|hundred))?(?![\w-]*-year)\s+(?:[a-z-]+\s+)?(?:{nouns})\b"
+        rf"|\b(?:{nouns})\s+of\s+(?:about\s+|some\s+|around\s+)?\d[\d,.]*"
+    )
+
+
+@lru_cache(maxsize=256)
 def counts_people(measure: str) -> bool:
     """The measure counts people ("people", "nurses", "doctors")."""
-    return bool(_stems(measure) & _stems(people_words()))
+    return bool(
+        _stems(measure) & (_stems(" ".join(_people())) | _stems(" ".join(vocabulary("person_nouns"))))
+    )
+
+
+def people_counted(low: str) -> bool:
+    """The text gives a figure of people (any people noun)."""
+    return _people_figure().search(low) is not None

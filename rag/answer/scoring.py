@@ -31,7 +31,7 @@ from rag.answer.figures import (
     given_figures,
     numbers,
     only_possible,
-    people_words,
+    people_counted,
     sums,
     unit_pattern,
 )
@@ -184,7 +184,7 @@ class Scorer:
                 return 0.0 if not nums else 1.0 if unit_pattern(measure).search(low) else 0.5
             if measure not in (None, "percent", "money") and counts(low, measure):
                 return 1.0
-            if measure is not None and counts_people(measure) and counts(low, people_words()):
+            if measure is not None and counts_people(measure) and people_counted(low):
                 return 1.0  # "how many fishermen": "a crew of 40"; "how many people": "1.2 million residents"
             if not nums:
                 return 0.0

@@ -76,10 +76,17 @@ def _theirs(sent: str, m: re.Match[str], parts: list[str]) -> bool:
 
 def _listed(m: re.Match[str]) -> bool:
     """The words after the name's comma begin a list of others, not a description: "Moen, his
-    wife and two crew members" (an apposition closes before any "and": "Moen, her party's
-    leader, said")."""
-    after = m.group(0).split(",", 1)[-1]
-    return re.match(r"\s*(?:[\w’'-]+\s+){1,3}and\b", after.split(",")[0]) is not None
+    wife and two crew members" ("and" brings another person or group; "Moen, the party's leader
+    and founder, said" describes him)."""
+    after = m.group(0).split(",", 1)[-1].split(",")[0]
+    return (
+        re.match(
+            r"\s*(?:[\w’'-]+\s+){1,3}and\s+(?:his|her|their|its|the|a|an|\d|[A-Z]|"
+            r"(?:two|three|four|five|six|seven|eight|nine|ten|several|other)\b)",
+            after,
+        )
+        is not None
+    )
 
 
 def _described(ctx: Context, name: str) -> list[Evidence]:

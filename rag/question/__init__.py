@@ -166,7 +166,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
                 entities.append(re.sub(r"[’']s$", "", e.text))
     taken = mentions + [(m.start, m.end) for m in matches]
     entities += [r.text for r in proper_names(doc, taken) if known.knows(r[-1].text)]
-    setting = {doc[i].idx for i in scene(doc)}
+    setting = {doc[i].idx for i in scene(doc)}  # (scene() of the doc, once)
     inner = [any(a <= x < b for x in setting) for a, b in mentions]
     if any(inner) and not all(inner):  # "What did X say when Y said …?": X is asked, Y sets the scene
         entities += [n for n, i in zip(speakers, inner) if i]

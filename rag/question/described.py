@@ -95,7 +95,7 @@ def identity(t: Token) -> bool:
         t.dep_ in ("nsubj", "attr")
         and t.tag_ == "NN"  # one person ("Who were the founders …" asks for several)
         and t.head.lemma_ == "be"
-        and any(c.lower_ == "who" and c is not t for c in t.head.children)
+        and any(c.lower_ == "who" and c.i != t.i for c in t.head.children)
     )
 
 

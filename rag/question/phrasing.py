@@ -39,6 +39,12 @@ _REQUEST = re.compile(
 )
 
 
+_EMBEDDED = re.compile(
+    r"^((?i:who|what|where|when))\s+((?i:the|a|an|his|her|their|its|he|she|they|it)\s.+?|[A-Z].+?)"
+    r"\s+((?i:is|was|are|were))\s*([?.!]*)\s*$"
+)
+
+
 def plain(text: str) -> str:
     """The question as plain words: its contractions, shorthand and idioms of asking spelt out
     ("Who's X?" -> "Who is X?", "wat did X say abt Y" -> "what did X say about Y", "make of" ->
@@ -49,7 +55,8 @@ def plain(text: str) -> str:
     if (m := _REQUEST.match(text)) and m.end() > 0:
         rest = text[m.end() :]
         # an embedded question's order ("who X was") back to a question's ("who was X")
-        rest = re.sub(r"^(\w+)\s+(.+?)\s+(is|was|are|were)\s*([?.!]*)\s*$", r"\1 \3 \2\4", rest, flags=re.I)
+        # (a bare wh-word only: not "how many people there were", "what time the match was")
+        rest = _EMBEDDED.sub(r"\1 \3 \2\4", rest)
         text = rest[:1].upper() + rest[1:]
     return text
 
