@@ -35,10 +35,11 @@ _OFFICE_VECS: dict[str, np.ndarray] = {}  # office word -> its vector (one embed
 
 
 def _office(role: str) -> str:
-    """A role's office word: the word before "of" ("head of the agency"), else the last one."""
-    ws = words(role)
+    """The office word of a role or a description: the word before "of" ("head of the agency"),
+    else the last one."""
+    ws = words(role)  # (lower-cased)
     at = next((i for i, w in enumerate(ws) if w == "of" and i > 0), len(ws))
-    return ws[at - 1].lower() if ws else ""
+    return ws[at - 1] if ws else ""
 
 
 @lru_cache(maxsize=4096)
@@ -80,14 +81,12 @@ def by_role(
         return None
     # a place named or its adjective ("Valmark's", "the Valmarkian"): four letters tell them apart
     proper = {word_key(w) for w in re.findall(r"\b[A-Z][a-z]{3,}", phrase)}
-    ws = words(phrase)
-    asked = {word_key(w) for w in ws}  # every word of the description, stop words too
-    # the office: the word before "of" ("the head of the agency"), else the last one
-    at = next((i for i, w in enumerate(ws) if w == "of" and i > 0), len(ws))
-    head = word_key(ws[at - 1]) if ws else ""
+    asked = {word_key(w) for w in words(phrase)}  # every word of the description, stop words too
+    office = _office(phrase)  # "the head of the agency": head
+    head = word_key(office) if office else ""
     generic = head in {word_key(w) for w in vocabulary("head_words")}  # "head", "chief": any top office
     # an office that means the one asked for counts as it ("lawyer": "the club's attorney")
-    alike = _alike(index, ws[at - 1].lower(), embed) if embed is not None and not generic else set()
+    alike = _alike(index, office, embed) if embed is not None and not generic else set()
     scored = _held(index, want, proper, asked, head, generic, when, alike)
     if not scored:
         return None

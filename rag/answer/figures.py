@@ -8,6 +8,7 @@ to 40 years"). Part of answer scoring (rag/answer/scoring.py). Non-goals: the qu
 
 from __future__ import annotations
 
+import calendar
 import re
 from functools import cache, lru_cache
 
@@ -19,13 +20,13 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")  # a modern year: not a figure
 DATE_YEAR = re.compile(r"^(?:1\d|20)\d\ds?$")  # a year or decade that dates an answer: 1321, 1990s
 # a figure: "-90", "$5.2", "27-30%", the 5 of "a 5-cylinder engine"; not the digits of a name ("G7", "A-320")
 _FIGURE = re.compile(r"(?<![\w-])(?:[-−](?=\d))?[$€£¥]?(\d[\d,.]*)(?:[-–]\d[\d,.]*)?%?(?!\w)(?!-\d)")
-# an ordinal: how many times something has happened ("the fourth visit", "her 3rd title")
+_MONTHS = "|".join(m.lower() for m in calendar.month_name if m)  # (the standard library's names)
+# an ordinal: how many times something has happened ("the fourth visit", "her 3rd title"), not a
+# day of a month or a century
 ORDINAL = re.compile(
     r"\b(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
-    r"twelfth|\w+teenth|\w+tieth)\b(?!\s+(?:of\s+)?(?:january|february|march|april|may|june|july|"
-    r"august|september|october|november|december|century))"
+    rf"twelfth|\w+teenth|\w+tieth)\b(?!\s+(?:of\s+)?(?:{_MONTHS}|century))"
 )
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 
 
 def numbers(low: str) -> list[str]:

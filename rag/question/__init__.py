@@ -71,9 +71,10 @@ def _topic(doc: Doc, drop: list[tuple[int, int]], set_apart: bool = True) -> str
     time scope carries those) and the clause that only sets the scene ("… when she met X in
     Eastport"), unless that clause is all the topic there is ("… once the election was called")."""
     given = drop
+    setting = scene(doc)
     drop = drop + [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("DATE", "TIME")]
     if set_apart:
-        drop += [(doc[i].idx, doc[i].idx + len(doc[i].text)) for i in scene(doc)]
+        drop += [(doc[i].idx, doc[i].idx + len(doc[i].text)) for i in setting]
     keep = []
     inside = lambda t: any(a <= t.idx < b for a, b in drop)  # noqa: E731
     for t in doc:
@@ -91,8 +92,8 @@ def _topic(doc: Doc, drop: list[tuple[int, int]], set_apart: bool = True) -> str
     content = [w for w in keep if w[:1].islower() and w.lower() not in STOPWORDS]
     # the scene is the topic when nothing else is: no words, or one with no "about …" ("What did
     # X say at the hearing when he was fined?", "… say back when Y said Z?")
-    about = any(t.lower_ in _ABOUT and t.dep_ == "prep" and t.i not in scene(doc) for t in doc)
-    if set_apart and scene(doc) and (not content or (len(content) < 2 and not about)):
+    about = any(t.lower_ in _ABOUT and t.dep_ == "prep" and t.i not in setting for t in doc)
+    if set_apart and setting and (not content or (len(content) < 2 and not about)):
         return _topic(doc, given, set_apart=False)
     return " ".join(keep)
 
@@ -166,7 +167,7 @@ def read_question(question: str, history: Sequence[dict[str, str]], known: Known
                 entities.append(re.sub(r"[’']s$", "", e.text))
     taken = mentions + [(m.start, m.end) for m in matches]
     entities += [r.text for r in proper_names(doc, taken) if known.knows(r[-1].text)]
-    setting = {doc[i].idx for i in scene(doc)}  # (scene() of the doc, once)
+    setting = {doc[i].idx for i in scene(doc)}
     inner = [any(a <= x < b for x in setting) for a, b in mentions]
     if any(inner) and not all(inner):  # "What did X say when Y said …?": X is asked, Y sets the scene
         entities += [n for n, i in zip(speakers, inner) if i]
